@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/log.hpp"
+
+namespace stoa::conf {
+
+/// Where a listener binds.
+struct Listener {
+  std::string address;  ///< IP literal; "::" listens on every address, IPv4 included
+  std::uint16_t port;   ///< 0 picks a free port (tests), reported in the log and the ready file
+};
+
+/// Typed, validated server configuration. Every default here matches conf/stoa.toml.
+struct ServerConfig {
+  // [server]
+  std::string domain = "localhost";
+  std::vector<std::string> admins;    ///< bare JIDs of service administrators
+  unsigned workers = 0;               ///< network threads; 0 means one per core
+  std::string data_dir = "/var/lib/stoa";
+  LogLevel log_level = LogLevel::info;
+  /// A file stoad writes once it accepts connections: one "name port" line per listener.
+  /// Empty disables it. Relative paths are under data_dir.
+  std::string ready_file;
+
+  // [c2s]
+  Listener c2s{"::", 5222};         ///< STARTTLS
+  Listener c2s_direct_tls{"::", 5223};  ///< XEP-0368 direct TLS
+  bool require_tls = true;          ///< refuse SASL until STARTTLS on the 5222 listener
+  /// What a bind to a resource already in use does: "replace" (the old session is closed with
+  /// a conflict stream error) or "refuse" (the new bind gets conflict).
+  std::string resource_conflict = "replace";
+
+  // [tls]
+  std::string tls_certificate;  ///< PEM; empty: a self-signed one is made in data_dir
+  std::string tls_key;
+
+  // [limits]
+  std::size_t max_stanza_bytes = 262144;
+  std::size_t max_xml_depth = 32;
+  std::size_t max_xml_attributes = 64;
+  unsigned auth_timeout_seconds = 30;       ///< a stream must authenticate within this
+  unsigned max_unauthenticated = 1000;      ///< streams not yet authenticated, server-wide
+  unsigned max_connections = 0;             ///< 0: derived from the open-files limit
+  std::size_t send_queue_bytes = 4 * 1024 * 1024;  ///< a reader this far behind is cut off
+  unsigned max_resources_per_account = 16;
+  unsigned auth_failures_per_address = 10;  ///< per auth_failure_window_seconds
+  unsigned auth_failures_per_account = 10;
+  unsigned auth_failure_window_seconds = 60;
+  unsigned max_roster_items = 1000;
+
+  // [ping]
+  unsigned idle_ping_seconds = 300;  ///< silent sessions are pinged after this; 0 disables
+  unsigned ping_timeout_seconds = 60;
+
+  // [database]
+  /// libpq connection string of an external PostgreSQL; empty: the managed local cluster in
+  /// data_dir/postgresql.
+  std::string database_dsn;
+  unsigned database_pool_size = 2;
+  std::string postgres_bin_dir;  ///< initdb/pg_ctl location for the managed cluster; empty: found
+
+  // [admin]
+  std::string admin_socket;  ///< empty: data_dir/stoad.sock
+
+  // [auth]
+  unsigned scram_iterations = 10000;
+};
+
+}  // namespace stoa::conf

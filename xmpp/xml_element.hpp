@@ -1,0 +1,78 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace stoa::xmpp {
+
+/// An XML element with its namespace, attributes and mixed content (text and child elements in
+/// document order). Move-only: copies are explicit through clone(), so that a stanza is never
+/// duplicated by accident on a hot path.
+class Element {
+ public:
+  Element(std::string name, std::string xmlns);
+  Element(Element&&) noexcept = default;
+  Element& operator=(Element&&) noexcept = default;
+  Element(const Element&) = delete;
+  Element& operator=(const Element&) = delete;
+  ~Element();
+
+  [[nodiscard]] Element clone() const;
+
+  const std::string& name() const { return name_; }
+  const std::string& xmlns() const { return xmlns_; }
+  void set_xmlns(std::string xmlns) { xmlns_ = std::move(xmlns); }
+  bool is(std::string_view name, std::string_view xmlns) const {
+    return name_ == name && xmlns_ == xmlns;
+  }
+
+  /// Attribute names are local names, except xml:lang which keeps its prefix.
+  const std::string* attr(std::string_view key) const;
+  std::string attr_or(std::string_view key, std::string_view fallback = {}) const;
+  void set_attr(std::string_view key, std::string_view value);
+  void remove_attr(std::string_view key);
+  const std::vector<std::pair<std::string, std::string>>& attrs() const { return attrs_; }
+
+  Element& add_child(Element child);
+  Element& add_child(std::string name, std::string xmlns);
+  void add_text(std::string_view text);
+  /// Replaces all content with one text node.
+  void set_text(std::string_view text);
+  /// Concatenated text of the direct text nodes.
+  std::string text() const;
+
+  /// First child element with this name and namespace (an empty namespace matches any).
+  const Element* child(std::string_view name, std::string_view xmlns = {}) const;
+  Element* child(std::string_view name, std::string_view xmlns = {});
+  std::string child_text(std::string_view name, std::string_view xmlns = {}) const;
+  std::vector<const Element*> children() const;
+  std::vector<const Element*> children(std::string_view name, std::string_view xmlns = {}) const;
+  /// Removes every child element with this name and namespace; returns how many went.
+  std::size_t remove_children(std::string_view name, std::string_view xmlns);
+  bool has_children() const;
+
+  /// Serializes the element. `parent_xmlns` is the default namespace in force where the element
+  /// is written: the xmlns attribute is emitted only where the namespace differs from it.
+  std::string str(std::string_view parent_xmlns = {}) const;
+  void write(std::string& out, std::string_view parent_xmlns = {}) const;
+
+ private:
+  struct Node {
+    std::unique_ptr<Element> element;  // null for a text node
+    std::string text;
+  };
+
+  std::string name_;
+  std::string xmlns_;
+  std::vector<std::pair<std::string, std::string>> attrs_;
+  std::vector<Node> nodes_;
+};
+
+/// Appends `text` to `out` with the five XML special characters escaped.
+void append_escaped(std::string& out, std::string_view text);
+
+}  // namespace stoa::xmpp

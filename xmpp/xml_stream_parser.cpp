@@ -1,0 +1,196 @@
+#include "xmpp/xml_stream_parser.hpp"
+
+#include <expat.h>
+
+#include <cstring>
+
+#include "xmpp/namespaces.hpp"
+
+namespace stoa::xmpp {
+namespace {
+
+constexpr char kNamespaceSeparator = '\x01';
+
+/// Splits expat's "uri<sep>local" into its parts; names without a namespace have no separator.
+std::pair<std::string_view, std::string_view> split_name(const char* name) {
+  std::string_view full(name);
+  auto sep = full.find(kNamespaceSeparator);
+  if (sep == std::string_view::npos) {
+    return {{}, full};
+  }
+  return {full.substr(0, sep), full.substr(sep + 1)};
+}
+
+XmlStreamParser* self_of(void* user_data) { return static_cast<XmlStreamParser*>(user_data); }
+
+}  // namespace
+
+XmlStreamParser::XmlStreamParser(StreamLimits limits) : limits_(limits) { create_parser(); }
+
+XmlStreamParser::~XmlStreamParser() { XML_ParserFree(parser_); }
+
+void XmlStreamParser::create_parser() {
+  if (parser_) {
+    XML_ParserFree(parser_);
+  }
+  parser_ = XML_ParserCreateNS("UTF-8", kNamespaceSeparator);
+  XML_SetUserData(parser_, this);
+  XML_SetElementHandler(parser_, &XmlStreamParser::on_start, &XmlStreamParser::on_end);
+  XML_SetCharacterDataHandler(parser_, &XmlStreamParser::on_text);
+  XML_SetStartNamespaceDeclHandler(parser_, &XmlStreamParser::on_namespace);
+  XML_SetCommentHandler(parser_, [](void* s, const char*) { on_restricted(s); });
+  XML_SetProcessingInstructionHandler(parser_,
+                                      [](void* s, const char*, const char*) { on_restricted(s); });
+  XML_SetStartDoctypeDeclHandler(
+      parser_, [](void* s, const char*, const char*, const char*, int) { on_restricted(s); });
+  XML_SetEntityDeclHandler(parser_, [](void* s, const char*, int, const char*, int, const char*,
+                                       const char*, const char*,
+                                       const char*) { on_restricted(s); });
+}
+
+void XmlStreamParser::reset() {
+  create_parser();
+  events_.clear();
+  open_.clear();
+  depth_ = 0;
+  stream_default_xmlns_.clear();
+  stanza_start_byte_ = 0;
+  fed_bytes_ = 0;
+  error_.reset();
+}
+
+void XmlStreamParser::fail(StreamCondition condition) {
+  if (!error_) {
+    error_ = condition;
+  }
+  XML_StopParser(parser_, XML_FALSE);
+}
+
+bool XmlStreamParser::stanza_too_large() const {
+  return depth_ >= 2 && static_cast<std::size_t>(XML_GetCurrentByteIndex(parser_) -
+                                                 stanza_start_byte_) > limits_.max_stanza_bytes;
+}
+
+std::optional<StreamCondition> XmlStreamParser::feed(std::string_view data) {
+  if (error_) {
+    return error_;
+  }
+  // Chunks are bounded by the caller's read buffer, far below INT_MAX.
+  if (XML_Parse(parser_, data.data(), static_cast<int>(data.size()), XML_FALSE) ==
+      XML_STATUS_ERROR) {
+    if (!error_) {
+      error_ = StreamCondition::not_well_formed;
+    }
+    return error_;
+  }
+  fed_bytes_ += static_cast<long long>(data.size());
+  // A stanza that is still open counts every byte it has consumed so far.
+  if (depth_ >= 2 &&
+      static_cast<std::size_t>(fed_bytes_ - stanza_start_byte_) > limits_.max_stanza_bytes) {
+    error_ = StreamCondition::policy_violation;
+  }
+  return error_;
+}
+
+std::optional<StreamEvent> XmlStreamParser::next() {
+  if (events_.empty()) {
+    return std::nullopt;
+  }
+  StreamEvent event = std::move(events_.front());
+  events_.pop_front();
+  return event;
+}
+
+void XmlStreamParser::on_namespace(void* user_data, const char* prefix, const char* uri) {
+  XmlStreamParser* self = self_of(user_data);
+  if (self->depth_ == 0 && prefix == nullptr && uri != nullptr) {
+    self->stream_default_xmlns_ = uri;
+  }
+}
+
+void XmlStreamParser::on_restricted(void* user_data) {
+  self_of(user_data)->fail(StreamCondition::restricted_xml);
+}
+
+void XmlStreamParser::on_start(void* user_data, const char* name, const char** attrs) {
+  XmlStreamParser* self = self_of(user_data);
+  if (self->error_) {
+    return;
+  }
+  auto [xmlns, local] = split_name(name);
+  if (self->depth_ == 0) {
+    if (local != "stream" || xmlns != ns::kStreams) {
+      self->fail(StreamCondition::invalid_namespace);
+      return;
+    }
+  } else if (self->depth_ == 1) {
+    self->stanza_start_byte_ = XML_GetCurrentByteIndex(self->parser_);
+  }
+  ++self->depth_;
+  if (self->depth_ > self->limits_.max_depth) {
+    self->fail(StreamCondition::policy_violation);
+    return;
+  }
+  if (self->stanza_too_large()) {
+    self->fail(StreamCondition::policy_violation);
+    return;
+  }
+
+  Element element{std::string(local), std::string(xmlns)};
+  std::size_t count = 0;
+  for (const char** a = attrs; *a != nullptr; a += 2) {
+    if (++count > self->limits_.max_attributes) {
+      self->fail(StreamCondition::policy_violation);
+      return;
+    }
+    auto [attr_ns, attr_local] = split_name(a[0]);
+    if (attr_ns.empty()) {
+      element.set_attr(attr_local, a[1]);
+    } else if (attr_ns == ns::kXml) {
+      element.set_attr(std::string("xml:").append(attr_local), a[1]);
+    }
+    // Attributes in other namespaces carry nothing XMPP defines and are not kept.
+  }
+
+  if (self->depth_ == 1) {
+    self->events_.emplace_back(StreamOpen{std::move(element), self->stream_default_xmlns_});
+  } else {
+    self->open_.push_back(std::move(element));
+  }
+}
+
+void XmlStreamParser::on_end(void* user_data, const char* /*name*/) {
+  XmlStreamParser* self = self_of(user_data);
+  if (self->error_) {
+    return;
+  }
+  if (self->depth_ == 1) {
+    self->depth_ = 0;
+    self->events_.emplace_back(StreamClose{});
+    // Nothing may follow the stream's end; a fresh stream needs reset().
+    XML_StopParser(self->parser_, XML_FALSE);
+    return;
+  }
+  --self->depth_;
+  Element done = std::move(self->open_.back());
+  self->open_.pop_back();
+  if (self->open_.empty()) {
+    self->events_.emplace_back(StreamElement{std::move(done)});
+  } else {
+    self->open_.back().add_child(std::move(done));
+  }
+}
+
+void XmlStreamParser::on_text(void* user_data, const char* text, int len) {
+  XmlStreamParser* self = self_of(user_data);
+  if (self->error_ || self->open_.empty()) {
+    return;  // whitespace between stanzas
+  }
+  if (self->stanza_too_large()) {
+    self->fail(StreamCondition::policy_violation);
+    return;
+  }
+  self->open_.back().add_text(std::string_view(text, static_cast<std::size_t>(len)));
+}
+
+}  // namespace stoa::xmpp

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "xmpp/stream_error.hpp"
+#include "xmpp/xml_element.hpp"
+
+struct XML_ParserStruct;
+
+namespace stoa::xmpp {
+
+/// Bounds applied to every stream; each comes from the configuration.
+struct StreamLimits {
+  std::size_t max_stanza_bytes = 256 * 1024;
+  std::size_t max_depth = 32;
+  std::size_t max_attributes = 64;
+};
+
+/// The opening <stream:stream> tag, with the default namespace it declared for its content.
+struct StreamOpen {
+  Element header;
+  std::string content_xmlns;
+};
+/// A complete first-level child of the stream (a stanza or a negotiation element).
+struct StreamElement {
+  Element element;
+};
+/// The closing </stream:stream> tag.
+struct StreamClose {};
+
+using StreamEvent = std::variant<StreamOpen, StreamElement, StreamClose>;
+
+/// Streaming XMPP parser on expat: bytes go in, stream events come out in order.
+/// Enforces RFC 6120 §11.1 (no DTD, comments, processing instructions or entity declarations)
+/// and the configured size, depth and attribute limits. After an error every later feed fails.
+class XmlStreamParser {
+ public:
+  explicit XmlStreamParser(StreamLimits limits);
+  ~XmlStreamParser();
+  XmlStreamParser(const XmlStreamParser&) = delete;
+  XmlStreamParser& operator=(const XmlStreamParser&) = delete;
+
+  /// Parses a chunk; the events it completes become available through next(). Returns the
+  /// stream error condition when the input broke the rules.
+  std::optional<StreamCondition> feed(std::string_view data);
+
+  /// Takes the next complete event, if any.
+  std::optional<StreamEvent> next();
+
+  /// Starts a new stream (after STARTTLS or SASL success): drops pending events and state.
+  void reset();
+
+ private:
+  static void on_start(void* self, const char* name, const char** attrs);
+  static void on_end(void* self, const char* name);
+  static void on_text(void* self, const char* text, int len);
+  static void on_namespace(void* self, const char* prefix, const char* uri);
+  static void on_restricted(void* self);
+  void create_parser();
+  void fail(StreamCondition condition);
+  bool stanza_too_large() const;
+
+  StreamLimits limits_;
+  XML_ParserStruct* parser_ = nullptr;
+  std::deque<StreamEvent> events_;
+  std::vector<Element> open_;  // stanza under construction, outermost first
+  std::size_t depth_ = 0;
+  std::string stream_default_xmlns_;
+  long long stanza_start_byte_ = 0;
+  long long fed_bytes_ = 0;
+  std::optional<StreamCondition> error_;
+};
+
+}  // namespace stoa::xmpp

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,14 +13,17 @@ namespace stoa::conf {
 struct Listener {
   std::string address;  ///< IP literal; "::" listens on every address, IPv4 included
   std::uint16_t port;   ///< 0 picks a free port (tests), reported in the log and the ready file
+
+  bool operator==(const Listener&) const = default;
 };
 
-/// Typed, validated server configuration. Every default here matches conf/stoa.toml.
+/// Typed, validated server configuration. Every default here matches conf/stoa.toml (a unit
+/// test holds them together); conf/schema.cpp declares the key, bounds and doc text of each field.
 struct ServerConfig {
   // [server]
   std::string domain = "localhost";
-  std::vector<std::string> admins;    ///< bare JIDs of service administrators
-  unsigned workers = 0;               ///< network threads; 0 means one per core
+  std::vector<std::string> admins;  ///< bare JIDs of service administrators
+  unsigned workers = 0;             ///< network threads; 0 means one per core
   std::string data_dir = "/var/lib/stoa";
   LogLevel log_level = LogLevel::info;
   /// A file stoad writes once it accepts connections: one "name port" line per listener.
@@ -27,9 +31,9 @@ struct ServerConfig {
   std::string ready_file;
 
   // [c2s]
-  Listener c2s{"::", 5222};         ///< STARTTLS
+  Listener c2s{"::", 5222};             ///< STARTTLS
   Listener c2s_direct_tls{"::", 5223};  ///< XEP-0368 direct TLS
-  bool require_tls = true;          ///< refuse SASL until STARTTLS on the 5222 listener
+  bool require_tls = true;              ///< refuse SASL until STARTTLS on the 5222 listener
   /// What a bind to a resource already in use does: "replace" (the old session is closed with
   /// a conflict stream error) or "refuse" (the new bind gets conflict).
   std::string resource_conflict = "replace";
@@ -42,9 +46,9 @@ struct ServerConfig {
   std::size_t max_stanza_bytes = 262144;
   std::size_t max_xml_depth = 32;
   std::size_t max_xml_attributes = 64;
-  unsigned auth_timeout_seconds = 30;       ///< a stream must authenticate within this
-  unsigned max_unauthenticated = 1000;      ///< streams not yet authenticated, server-wide
-  unsigned max_connections = 0;             ///< 0: derived from the open-files limit
+  unsigned auth_timeout_seconds = 30;              ///< a stream must authenticate within this
+  unsigned max_unauthenticated = 1000;             ///< streams not yet authenticated, server-wide
+  unsigned max_connections = 0;                    ///< 0: derived from the open-files limit
   std::size_t send_queue_bytes = 4 * 1024 * 1024;  ///< a reader this far behind is cut off
   unsigned max_resources_per_account = 16;
   unsigned auth_failures_per_address = 10;  ///< per auth_failure_window_seconds
@@ -68,6 +72,8 @@ struct ServerConfig {
 
   // [auth]
   unsigned scram_iterations = 10000;
+
+  bool operator==(const ServerConfig&) const = default;
 };
 
 }  // namespace stoa::conf

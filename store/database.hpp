@@ -6,14 +6,18 @@
 #include <asio/post.hpp>
 #include <asio/thread_pool.hpp>
 #include <asio/use_awaitable.hpp>
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <pqxx/pqxx>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <type_traits>
+#include <unordered_map>
 
 #include "common/log.hpp"
 
@@ -31,13 +35,19 @@ class StoreUnavailable : public std::runtime_error {
 /// work runs on a store thread, and the coroutine resumes on its own executor.
 class Database {
  public:
+  /// `dsn` is a libpq connection string or URI; throws std::invalid_argument when it does not
+  /// parse. `threads` store threads (at least one) each keep their own connection.
   Database(std::string dsn, unsigned threads, Logger& log);
+  /// Stops, then closes every connection.
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
   /// Runs `work(pqxx::work&)` in one transaction on a store thread and commits it. A broken
-  /// connection is reopened and the work retried once; other failures throw StoreUnavailable.
+  /// connection is reopened and the work retried once (as is a deadlock or serialization
+  /// failure), so `work` must be safe to run twice. Database failures throw StoreUnavailable;
+  /// exceptions of other types thrown by `work` roll back and reach the caller unchanged.
+  /// `work` must not call back into this Database.
   template <typename Work>
   auto transact(Work work) -> asio::awaitable<std::invoke_result_t<Work&, pqxx::work&>>;
 
@@ -45,16 +55,36 @@ class Database {
   template <typename Work>
   auto transact_blocking(Work work) -> std::invoke_result_t<Work&, pqxx::work&>;
 
+  /// The connection string as given plus the timeouts added by the constructor. It may hold a
+  /// password: never log it (see target()).
   const std::string& dsn() const { return dsn_; }
-  /// Waits for queued work and joins the store threads.
+  /// Host, port, database and user of the DSN, without secrets: for logs and error messages.
+  const std::string& target() const { return target_; }
+  /// Waits for queued work and joins the store threads; transact() then throws
+  /// StoreUnavailable. Call it after the callers have stopped: work posted concurrently with
+  /// stop() may never run.
   void stop();
 
  private:
+  struct Connection;
+
   /// Runs one job with this thread's connection, reconnecting as needed.
   void run_with_connection(const std::function<void(pqxx::connection&)>& job);
+  /// This thread's open connection, made on first use or after a loss.
+  Connection& connection_for_this_thread();
+  void drop_connection_of_this_thread();
 
   std::string dsn_;
+  std::string target_;
   Logger& log_;
+  std::atomic<bool> stopped_{false};
+  /// False after a connection attempt failed, until one succeeds: transitions are logged once.
+  std::atomic<bool> reachable_{true};
+  // One connection per thread that runs work: the store threads, and callers of
+  // transact_blocking(). Owned here rather than in thread_local storage so that they close
+  // with this Database, and a later Database (tests make several) never inherits them.
+  std::mutex connections_mutex_;
+  std::unordered_map<std::thread::id, std::unique_ptr<Connection>> connections_;
   asio::thread_pool pool_;
 };
 
@@ -62,7 +92,6 @@ template <typename Work>
 auto Database::transact_blocking(Work work) -> std::invoke_result_t<Work&, pqxx::work&> {
   using Result = std::invoke_result_t<Work&, pqxx::work&>;
   std::optional<std::conditional_t<std::is_void_v<Result>, bool, Result>> result;
-  std::exception_ptr failure;
   run_with_connection([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
     if constexpr (std::is_void_v<Result>) {
@@ -82,6 +111,9 @@ template <typename Work>
 auto Database::transact(Work work) -> asio::awaitable<std::invoke_result_t<Work&, pqxx::work&>> {
   using Result = std::invoke_result_t<Work&, pqxx::work&>;
   using Value = std::conditional_t<std::is_void_v<Result>, bool, Result>;
+  if (stopped_) {
+    throw StoreUnavailable("the database connection pool is stopped");
+  }
   auto caller = co_await asio::this_coro::executor;
   auto outcome = co_await asio::async_initiate<decltype(asio::use_awaitable),
                                                void(std::exception_ptr, std::optional<Value>)>(

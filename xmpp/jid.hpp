@@ -29,7 +29,7 @@ class Jid {
   bool empty() const { return domain_.empty(); }
 
   Jid bare() const;
-  /// This JID with another resource; nullopt when the resource fails resourceprep.
+  /// This JID with another resource; nullopt when the resource is empty or fails resourceprep.
   std::optional<Jid> with_resource(std::string_view resource) const;
 
   /// local@domain/resource, each part present only when non-empty.
@@ -44,9 +44,13 @@ class Jid {
   std::string resource_;
 };
 
-/// Prepares a single part; nullopt on failure. Exposed for usernames given to the admin CLI.
+/// Prepares a local part (nodeprep); nullopt when empty, too long or invalid. Exposed for
+/// usernames given to SASL and to the admin CLI.
 std::optional<std::string> nodeprep(std::string_view local);
+/// Prepares a domain part: a bracketed IPv6 literal is kept as written; anything else goes
+/// through nameprep, loses one trailing dot and must then be a host name.
 std::optional<std::string> nameprep(std::string_view domain);
+/// Prepares a resource part (resourceprep); nullopt when empty, too long or invalid.
 std::optional<std::string> resourceprep(std::string_view resource);
 
 }  // namespace stoa::xmpp

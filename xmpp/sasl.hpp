@@ -59,9 +59,13 @@ class Mechanism {
 std::vector<std::string> offered_mechanisms(bool encrypted);
 
 /// A new exchange for a mechanism name, or nullptr when it is unknown or not offered.
-std::unique_ptr<Mechanism> make_mechanism(std::string_view name, bool encrypted);
+/// `unknown_user_iterations` is the iteration count shown for accounts that do not exist; it
+/// should be the configured one, so that they look like accounts that do.
+std::unique_ptr<Mechanism> make_mechanism(std::string_view name, bool encrypted,
+                                          unsigned unknown_user_iterations = 10000);
 
-/// The SCRAM credentials (SHA-1 and SHA-256, random salt) stored for `password`.
+/// The SCRAM credentials (SHA-1 and SHA-256, each with its own random salt) stored for
+/// `password`, SASLprepped when it can be (RFC 4013), used as given otherwise.
 std::vector<store::ScramCredential> derive_credentials(std::string_view password,
                                                        unsigned iterations);
 

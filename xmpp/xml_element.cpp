@@ -120,8 +120,7 @@ std::vector<const Element*> Element::children() const {
   return out;
 }
 
-std::vector<const Element*> Element::children(std::string_view name,
-                                              std::string_view xmlns) const {
+std::vector<const Element*> Element::children(std::string_view name, std::string_view xmlns) const {
   std::vector<const Element*> out;
   for (const Node& node : nodes_) {
     if (node.element && matches(*node.element, name, xmlns)) {
@@ -132,13 +131,13 @@ std::vector<const Element*> Element::children(std::string_view name,
 }
 
 std::size_t Element::remove_children(std::string_view name, std::string_view xmlns) {
-  return std::erase_if(nodes_, [&](const Node& node) {
-    return node.element && node.element->is(name, xmlns);
-  });
+  return std::erase_if(
+      nodes_, [&](const Node& node) { return node.element && node.element->is(name, xmlns); });
 }
 
 bool Element::has_children() const {
-  return std::any_of(nodes_.begin(), nodes_.end(), [](const Node& n) { return n.element; });
+  return std::any_of(nodes_.begin(), nodes_.end(),
+                     [](const Node& n) { return n.element != nullptr; });
 }
 
 void append_escaped(std::string& out, std::string_view text) {

@@ -1,0 +1,99 @@
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "xmpp/jid.hpp"
+#include "xmpp/sasl.hpp"
+#include "xmpp/server/server_context.hpp"
+#include "xmpp/server/shard.hpp"
+#include "xmpp/server/transport.hpp"
+#include "xmpp/stream_error.hpp"
+#include "xmpp/xml_element.hpp"
+#include "xmpp/xml_stream_parser.hpp"
+
+namespace stoa::xmpp::server {
+
+/// A client-to-server stream (RFC 6120): STARTTLS or direct TLS, SASL, resource binding, then
+/// stanzas in both directions. It lives on one shard; deliver() and close() may be called from
+/// any thread and hop onto that shard.
+class C2sSession : public std::enable_shared_from_this<C2sSession> {
+ public:
+  C2sSession(ServerContext& server, Shard& shard, asio::ip::tcp::socket socket, bool direct_tls);
+  ~C2sSession();
+
+  /// Starts the reader, writer and watchdog coroutines.
+  void start();
+
+  /// Queues a stanza for this client. Thread-safe.
+  void deliver(Element stanza);
+  /// Sends a stream error and closes. Thread-safe.
+  void close(StreamCondition condition, std::string text = {});
+
+  /// The bound full JID; set once at bind and never changed afterwards.
+  const Jid& jid() const { return jid_; }
+  Shard& shard() { return shard_; }
+  bool is_encrypted() const { return transport_.is_encrypted(); }
+
+ private:
+  enum class State { connected, authenticated, bound, closing };
+
+  asio::awaitable<void> read_loop();
+  asio::awaitable<void> write_loop();
+  asio::awaitable<void> watchdog();
+
+  asio::awaitable<void> on_stream_open(const StreamOpen& open);
+  asio::awaitable<void> on_element(Element element);
+  asio::awaitable<void> on_starttls();
+  asio::awaitable<void> on_sasl(const Element& element);
+  asio::awaitable<void> run_sasl_step(sasl::Step step);
+  asio::awaitable<void> on_bound_stanza(Element stanza);
+  void on_bind(const Element& iq);
+
+  void send_stream_header();
+  void send_features();
+  void send(const Element& element);
+  void send_raw(std::string data);
+  /// Waits until everything queued so far is written.
+  asio::awaitable<void> flush();
+  void fail(StreamCondition condition, std::string text = {});
+  void sasl_failure(sasl::Failure failure, std::string text = {});
+  void shutdown_bindings();
+  void shutdown();
+
+  ServerContext& server_;
+  Shard& shard_;
+  Transport transport_;
+  bool direct_tls_;
+  XmlStreamParser parser_;
+  State state_ = State::connected;
+  bool header_sent_ = false;
+  bool stream_restart_ = false;
+  bool counted_unauthenticated_ = true;
+  bool unbound_ = false;
+  bool closed_ = false;
+  std::string stream_id_;
+  std::string remote_address_;
+  std::string username_;
+  Jid jid_;
+
+  std::unique_ptr<sasl::Mechanism> mechanism_;
+
+  std::deque<std::string> out_queue_;
+  std::size_t out_bytes_ = 0;
+  bool writing_ = false;
+  asio::steady_timer write_signal_;
+  asio::steady_timer flushed_signal_;
+
+  std::chrono::steady_clock::time_point last_read_;
+  bool ping_outstanding_ = false;
+  asio::steady_timer watchdog_timer_;
+};
+
+}  // namespace stoa::xmpp::server

@@ -1,0 +1,199 @@
+#include "xmpp/server/router.hpp"
+
+#include <algorithm>
+
+#include "xmpp/namespaces.hpp"
+#include "xmpp/server/c2s_session.hpp"
+
+namespace stoa::xmpp::server {
+
+void Router::add_iq_handler(std::string xmlns, std::string name, IqHandler handler) {
+  iq_handlers_[{std::move(xmlns), std::move(name)}] = std::move(handler);
+}
+
+void Router::add_domain(std::string domain, DomainHandler handler) {
+  domains_[std::move(domain)] = std::move(handler);
+}
+
+std::vector<std::string> Router::domains() const {
+  std::vector<std::string> out;
+  for (const auto& [domain, handler] : domains_) {
+    out.push_back(domain);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void Router::on_session_closed(const SessionPtr& session) {
+  if (presence_) {
+    presence_->session_closed(session);
+  }
+}
+
+asio::awaitable<void> Router::route_from_client(Element stanza, SessionPtr origin) {
+  const std::string* to_text = stanza.attr("to");
+  std::optional<Jid> to = to_text ? Jid::parse(*to_text) : std::nullopt;
+  const Jid& from = origin->jid();
+  bool to_self_account = !to || (to->is_bare() && to->bare_str() == from.bare_str()) ||
+                         to->str() == server_.config.domain;
+  if (stanza.name() == "iq" && to_self_account) {
+    co_await handle_server_iq(std::move(stanza), std::move(origin));
+    co_return;
+  }
+  if (stanza.name() == "presence" && presence_ &&
+      (!to || to->is_bare() || !server_.registry.find(*to))) {
+    // Broadcast, subscriptions and presence to bare JIDs all need the roster.
+    if (!to || to->domain() == server_.config.domain) {
+      co_await presence_->outbound(std::move(stanza), std::move(origin));
+      co_return;
+    }
+  }
+  if (!to) {
+    co_return;  // a message without 'to' addresses the sender's own account: nothing to do
+  }
+  co_await route(std::move(stanza));
+}
+
+asio::awaitable<void> Router::handle_server_iq(Element iq, SessionPtr origin) {
+  std::string type = iq.attr_or("type");
+  if (type != "get" && type != "set") {
+    co_return;  // answers to the server's own pings
+  }
+  const Element* payload = iq.children().front();
+  auto handler = iq_handlers_.find({payload->xmlns(), payload->name()});
+  Element reply = make_iq_result(iq);
+  reply.remove_attr("to");
+  if (iq.attr("to")) {
+    reply.set_attr("from", *iq.attr("to"));
+  } else {
+    reply.remove_attr("from");
+  }
+  reply.set_attr("to", origin->jid().str());
+  if (handler == iq_handlers_.end()) {
+    reply.set_attr("type", "error");
+    reply.add_child(make_error_element({StanzaCondition::service_unavailable}));
+  } else {
+    IqOutcome outcome;
+    try {
+      outcome = co_await handler->second(IqRequest{iq, *payload, origin->jid(), origin});
+    } catch (const std::exception& e) {
+      server_.log.error("router", "iq handler {", payload->xmlns(), "}", payload->name(),
+                        " failed: ", e.what());
+      outcome = StanzaError(StanzaCondition::internal_server_error);
+    }
+    if (auto* error = std::get_if<StanzaError>(&outcome)) {
+      reply.set_attr("type", "error");
+      reply.add_child(make_error_element(*error));
+    } else if (auto& result = std::get<std::optional<Element>>(outcome)) {
+      reply.add_child(std::move(*result));
+    }
+  }
+  origin->deliver(std::move(reply));
+}
+
+asio::awaitable<void> Router::route(Element stanza) {
+  const std::string* to_text = stanza.attr("to");
+  std::optional<Jid> to = to_text ? Jid::parse(*to_text) : std::nullopt;
+  if (!to) {
+    co_return;
+  }
+  if (to->domain() == server_.config.domain) {
+    if (to->local().empty()) {
+      // Stanzas from services to the server itself: nothing to deliver.
+      co_return;
+    }
+    if (std::optional<Element> presence = route_to_local(*to, std::move(stanza))) {
+      co_await presence_->inbound(std::move(*presence));
+    }
+    co_return;
+  }
+  auto service = domains_.find(to->domain());
+  if (service != domains_.end()) {
+    co_await service->second(std::move(stanza));
+    co_return;
+  }
+  bounce(stanza, {StanzaCondition::remote_server_not_found,
+                  "federation with " + to->domain() + " is not available"});
+}
+
+bool Router::deliver_to_resource(const Jid& to, Element stanza) {
+  std::optional<BoundResource> resource = server_.registry.find(to);
+  if (!resource) {
+    return false;
+  }
+  resource->session->deliver(std::move(stanza));
+  return true;
+}
+
+std::optional<Element> Router::route_to_local(const Jid& to, Element stanza) {
+  const std::string& name = stanza.name();
+  const std::string type = stanza.attr_or("type");
+  if (!to.is_bare()) {
+    std::optional<BoundResource> resource = server_.registry.find(to);
+    if (resource) {
+      resource->session->deliver(std::move(stanza));
+      return std::nullopt;
+    }
+  }
+  // RFC 6121 §8.5.2-8.5.3: the bare JID, or a full JID with no such resource.
+  if (name == "presence") {
+    if (presence_ && (to.is_bare() || type == "subscribe" || type == "subscribed" ||
+                      type == "unsubscribe" || type == "unsubscribed" || type == "probe")) {
+      return stanza;
+    }
+    return std::nullopt;
+  }
+  if (name == "iq") {
+    if (type == "get" || type == "set") {
+      bounce(stanza, {StanzaCondition::service_unavailable});
+    }
+    return std::nullopt;
+  }
+  if (type == "groupchat") {
+    bounce(stanza, {StanzaCondition::service_unavailable});
+  } else if (type != "error") {
+    route_message_to_account(to, std::move(stanza));
+  }
+  return std::nullopt;
+}
+
+void Router::route_message_to_account(const Jid& to, Element message) {
+  std::vector<BoundResource> resources = server_.registry.resources(to.bare_str());
+  bool headline = message.attr_or("type") == "headline";
+  int best = -1;
+  for (const BoundResource& r : resources) {
+    if (r.available && r.priority >= 0) {
+      best = std::max(best, r.priority);
+    }
+  }
+  std::vector<const BoundResource*> targets;
+  for (const BoundResource& r : resources) {
+    // Headlines go to every non-negative resource; chat and normal to the most available.
+    if (r.available && r.priority >= 0 && (headline || r.priority == best)) {
+      targets.push_back(&r);
+    }
+  }
+  if (targets.empty()) {
+    if (!headline) {
+      bounce(message, {StanzaCondition::service_unavailable, "the recipient is not online"});
+    }
+    return;
+  }
+  for (std::size_t i = 0; i + 1 < targets.size(); ++i) {
+    targets[i]->session->deliver(message.clone());
+  }
+  targets.back()->session->deliver(std::move(message));
+}
+
+void Router::bounce(const Element& stanza, StanzaError error) {
+  if (stanza.attr_or("type") == "error") {
+    return;
+  }
+  std::optional<Jid> sender = Jid::parse(stanza.attr_or("from"));
+  if (!sender || sender->domain() != server_.config.domain || sender->is_bare()) {
+    return;  // errors for services and remote senders are routed by their own modules
+  }
+  deliver_to_resource(*sender, make_error_reply(stanza, error));
+}
+
+}  // namespace stoa::xmpp::server

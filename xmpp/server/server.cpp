@@ -1,0 +1,235 @@
+#include "xmpp/server/server.hpp"
+
+#include "xmpp/server/no_throw.hpp"
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/ip/v6_only.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sys/resource.h>
+#include <thread>
+#include <unistd.h>
+
+#include "xmpp/namespaces.hpp"
+#include "xmpp/server/c2s_session.hpp"
+#include "xmpp/server/connection_limit.hpp"
+#include "xmpp/server/stream_writer.hpp"
+#include "xmpp/server/tls_context.hpp"
+
+namespace stoa::xmpp::server {
+namespace {
+
+// Descriptors kept free for the database pool, listeners, logs, the admin socket and stoactl.
+constexpr unsigned kReservedDescriptors = 128;
+
+unsigned worker_count(unsigned configured) {
+  if (configured != 0) {
+    return configured;
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+long current_rss_kib() {
+  std::ifstream statm("/proc/self/statm");
+  long pages_total = 0;
+  long pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return pages_resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+SessionRegistry::ConflictPolicy conflict_policy(const std::string& name) {
+  return name == "refuse" ? SessionRegistry::ConflictPolicy::refuse
+                          : SessionRegistry::ConflictPolicy::replace;
+}
+
+}  // namespace
+
+Server::Server(const conf::ServerConfig& config, Logger& log, store::Database& db)
+    : config_(config),
+      log_(log),
+      tls_(make_tls_context(config, log)),
+      accounts_(db),
+      registry_(conflict_policy(config.resource_conflict), config.max_resources_per_account),
+      auth_limiter_(config.auth_failures_per_address, config.auth_failures_per_account,
+                    std::chrono::seconds(config.auth_failure_window_seconds)),
+      router_(context_),
+      context_{config,
+               log,
+               tls_,
+               accounts_,
+               registry_,
+               router_,
+               auth_limiter_,
+               counters_,
+               StreamLimits{config.max_stanza_bytes, config.max_xml_depth,
+                            config.max_xml_attributes},
+               connection_capacity(config.max_connections, kReservedDescriptors, log),
+               std::chrono::steady_clock::now()} {
+  unsigned workers = worker_count(config.workers);
+  for (unsigned i = 0; i < workers; ++i) {
+    shards_.push_back(std::make_unique<Shard>(i));
+  }
+}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  auto open = [&](const std::string& name, const conf::Listener& where, bool direct_tls) {
+    asio::ip::tcp::endpoint endpoint(asio::ip::make_address(where.address), where.port);
+    auto listener = std::make_unique<Listener>(
+        Listener{name, direct_tls, asio::ip::tcp::acceptor(shards_.front()->context())});
+    listener->acceptor.open(endpoint.protocol());
+    listener->acceptor.set_option(asio::socket_base::reuse_address(true));
+    if (endpoint.address().is_v6()) {
+      // "::" also accepts IPv4 clients.
+      listener->acceptor.set_option(asio::ip::v6_only(false));
+    }
+    try {
+      listener->acceptor.bind(endpoint);
+      listener->acceptor.listen(asio::socket_base::max_listen_connections);
+    } catch (const std::system_error& e) {
+      throw std::runtime_error("cannot listen for " + name + " on [" + where.address + "]:" +
+                               std::to_string(where.port) + ": " + e.code().message());
+    }
+    log_.info("server", name, " listening on [", where.address,
+              "]:", listener->acceptor.local_endpoint().port());
+    listeners_.push_back(std::move(listener));
+  };
+  open("c2s", config_.c2s, false);
+  open("c2s_tls", config_.c2s_direct_tls, true);
+  for (auto& listener : listeners_) {
+    asio::co_spawn(shards_.front()->context(), accept_loop(*listener), asio::detached);
+  }
+  for (auto& shard : shards_) {
+    shard->start();
+  }
+  log_.info("server", "serving ", config_.domain, " with ", shards_.size(), " workers");
+  write_ready_file();
+}
+
+void Server::write_ready_file() const {
+  if (config_.ready_file.empty()) {
+    return;
+  }
+  std::filesystem::path path(config_.ready_file);
+  if (path.is_relative()) {
+    path = std::filesystem::path(config_.data_dir) / path;
+  }
+  // Written beside and renamed, so that a reader never sees half a file.
+  std::filesystem::path temp = path;
+  temp += ".tmp";
+  {
+    std::ofstream out(temp);
+    for (const auto& listener : listeners_) {
+      out << listener->name << ' ' << listener->acceptor.local_endpoint().port() << '\n';
+    }
+  }
+  std::filesystem::rename(temp, path);
+}
+
+asio::awaitable<void> Server::accept_loop(Listener& listener) {
+  asio::steady_timer backoff(shards_.front()->context());
+  while (listener.acceptor.is_open()) {
+    Shard& shard = *shards_[next_shard_];
+    next_shard_ = (next_shard_ + 1) % shards_.size();
+    auto [ec, socket] = co_await listener.acceptor.async_accept(shard.context(), kNoThrow);
+    if (ec == asio::error::operation_aborted) {
+      break;
+    }
+    if (ec) {
+      // Out of descriptors (EMFILE/ENFILE): wait for some to free up rather than spin.
+      log_.warn("server", listener.name, " accept failed: ", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(kNoThrow);
+      continue;
+    }
+    admit(std::move(socket), shard, listener.direct_tls);
+  }
+}
+
+void Server::admit(asio::ip::tcp::socket socket, Shard& shard, bool direct_tls) {
+  const char* refusal = nullptr;
+  if (counters_.open.load() >= context_.max_connections) {
+    refusal = "the server is at its connection limit";
+  } else if (counters_.unauthenticated.load() >= config_.max_unauthenticated) {
+    refusal = "too many unauthenticated connections";
+  }
+  if (refusal) {
+    log_.warn("server", "refusing a connection: ", refusal);
+    if (!direct_tls) {
+      // Small enough for the socket buffer: a non-blocking write cannot stall the acceptor.
+      std::string bye = stream_header(ns::kClient, config_.domain, "refused") +
+                        stream_error(StreamCondition::resource_constraint, refusal);
+      std::error_code ignored;
+      socket.non_blocking(true, ignored);
+      socket.write_some(asio::buffer(bye), ignored);
+    }
+    std::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  socket.set_option(asio::ip::tcp::no_delay(true));
+  ++counters_.open;
+  ++counters_.unauthenticated;
+  auto session = std::make_shared<C2sSession>(context_, shard, std::move(socket), direct_tls);
+  session->start();
+}
+
+void Server::disconnect_account(const std::string& username) {
+  for (const BoundResource& r : registry_.resources(username + "@" + config_.domain)) {
+    r.session->close(StreamCondition::not_authorized, "the account was deleted");
+  }
+}
+
+void Server::stop() {
+  if (shards_.empty()) {
+    return;
+  }
+  for (auto& listener : listeners_) {
+    asio::post(shards_.front()->context(), [&listener] {
+      std::error_code ignored;
+      listener->acceptor.close(ignored);
+    });
+  }
+  registry_.for_each([](const BoundResource& r) {
+    r.session->close(StreamCondition::system_shutdown, "the server is shutting down");
+  });
+  // Give the closing streams a moment to flush their stream errors.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (auto& shard : shards_) {
+    shard->stop();
+  }
+  for (auto& shard : shards_) {
+    shard->join();
+  }
+  registry_.clear();
+  listeners_.clear();
+  shards_.clear();
+}
+
+std::vector<std::vector<std::string>> Server::status() const {
+  std::vector<std::vector<std::string>> rows;
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::steady_clock::now() - context_.started);
+  rows.push_back({"domain", config_.domain});
+  rows.push_back({"version", STOA_VERSION});
+  rows.push_back({"uptime_seconds", std::to_string(uptime.count())});
+  rows.push_back({"connections", std::to_string(counters_.open.load())});
+  rows.push_back({"unauthenticated", std::to_string(counters_.unauthenticated.load())});
+  rows.push_back({"bound_sessions", std::to_string(registry_.size())});
+  rows.push_back({"connection_limit", std::to_string(context_.max_connections)});
+  rows.push_back({"stanzas_received", std::to_string(counters_.stanzas_in.load())});
+  for (const auto& shard : shards_) {
+    rows.push_back({"worker_" + std::to_string(shard->index()) + "_connections",
+                    std::to_string(shard->sessions.load())});
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  rows.push_back({"max_rss_kib", std::to_string(usage.ru_maxrss)});
+  rows.push_back({"rss_kib", std::to_string(current_rss_kib())});
+  return rows;
+}
+
+}  // namespace stoa::xmpp::server

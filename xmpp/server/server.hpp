@@ -1,0 +1,70 @@
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/log.hpp"
+#include "conf/config.hpp"
+#include "store/account_store.hpp"
+#include "xmpp/server/auth_limiter.hpp"
+#include "xmpp/server/router.hpp"
+#include "xmpp/server/server_context.hpp"
+#include "xmpp/server/session_registry.hpp"
+#include "xmpp/server/shard.hpp"
+
+namespace stoa::xmpp::server {
+
+/// The running XMPP service: worker shards, client listeners, the session registry and the
+/// router. Modules (IQ handlers, services) are added to router() before start().
+class Server {
+ public:
+  Server(const conf::ServerConfig& config, Logger& log, store::Database& db);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  Router& router() { return router_; }
+  SessionRegistry& registry() { return registry_; }
+  store::AccountStore& accounts() { return accounts_; }
+  asio::io_context& shard_context(unsigned index) { return shards_.at(index)->context(); }
+
+  /// Binds the listeners, starts the shards and writes the ready file.
+  void start();
+  /// Closes every stream with system-shutdown and stops the shards.
+  void stop();
+
+  /// Closes every session of the account (after it was deleted).
+  void disconnect_account(const std::string& username);
+  /// key/value rows for `stoactl status`.
+  std::vector<std::vector<std::string>> status() const;
+
+ private:
+  struct Listener {
+    std::string name;
+    bool direct_tls;
+    asio::ip::tcp::acceptor acceptor;
+  };
+
+  asio::awaitable<void> accept_loop(Listener& listener);
+  void admit(asio::ip::tcp::socket socket, Shard& shard, bool direct_tls);
+  void write_ready_file() const;
+
+  const conf::ServerConfig& config_;
+  Logger& log_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  asio::ssl::context tls_;
+  store::AccountStore accounts_;
+  SessionRegistry registry_;
+  AuthLimiter auth_limiter_;
+  ConnectionCounters counters_;
+  Router router_;
+  ServerContext context_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  unsigned next_shard_ = 0;
+};
+
+}  // namespace stoa::xmpp::server

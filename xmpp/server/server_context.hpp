@@ -1,0 +1,40 @@
+#pragma once
+
+#include <asio/ssl/context.hpp>
+#include <atomic>
+#include <chrono>
+
+#include "common/log.hpp"
+#include "conf/config.hpp"
+#include "store/account_store.hpp"
+#include "xmpp/server/auth_limiter.hpp"
+#include "xmpp/server/session_registry.hpp"
+#include "xmpp/xml_stream_parser.hpp"
+
+namespace stoa::xmpp::server {
+
+class Router;
+
+/// Connection counters shared by every listener and session.
+struct ConnectionCounters {
+  std::atomic<unsigned> open{0};
+  std::atomic<unsigned> unauthenticated{0};
+  std::atomic<unsigned long long> stanzas_in{0};
+};
+
+/// What every session needs from the server, passed by reference (no globals).
+struct ServerContext {
+  const conf::ServerConfig& config;
+  Logger& log;
+  asio::ssl::context& tls;
+  store::AccountStore& accounts;
+  SessionRegistry& registry;
+  Router& router;
+  AuthLimiter& auth_limiter;
+  ConnectionCounters& counters;
+  StreamLimits stream_limits;
+  unsigned max_connections;
+  std::chrono::steady_clock::time_point started;
+};
+
+}  // namespace stoa::xmpp::server

@@ -1,0 +1,103 @@
+#include "xmpp/server/session_registry.hpp"
+
+#include <algorithm>
+
+namespace stoa::xmpp::server {
+
+BindResult SessionRegistry::bind(const SessionPtr& session, const Jid& full_jid) {
+  std::unique_lock lock(mutex_);
+  auto& resources = by_bare_[full_jid.bare_str()];
+  auto same = std::find_if(resources.begin(), resources.end(),
+                           [&](const BoundResource& r) { return r.jid == full_jid; });
+  if (same != resources.end()) {
+    if (policy_ == ConflictPolicy::refuse) {
+      return {BindResult::Outcome::conflict, nullptr};
+    }
+    SessionPtr replaced = std::move(same->session);
+    *same = BoundResource{session, full_jid, false, 0, nullptr};
+    return {BindResult::Outcome::bound, std::move(replaced)};
+  }
+  if (resources.size() >= max_resources_) {
+    return {BindResult::Outcome::too_many_resources, nullptr};
+  }
+  resources.push_back(BoundResource{session, full_jid, false, 0, nullptr});
+  ++count_;
+  return {BindResult::Outcome::bound, nullptr};
+}
+
+void SessionRegistry::unbind(const SessionPtr& session, const Jid& full_jid) {
+  std::unique_lock lock(mutex_);
+  auto it = by_bare_.find(full_jid.bare_str());
+  if (it == by_bare_.end()) {
+    return;
+  }
+  auto removed = std::erase_if(it->second, [&](const BoundResource& r) {
+    return r.session == session && r.jid == full_jid;
+  });
+  count_ -= removed;
+  if (it->second.empty()) {
+    by_bare_.erase(it);
+  }
+}
+
+std::optional<BoundResource> SessionRegistry::find(const Jid& full_jid) const {
+  std::shared_lock lock(mutex_);
+  auto it = by_bare_.find(full_jid.bare_str());
+  if (it == by_bare_.end()) {
+    return std::nullopt;
+  }
+  for (const BoundResource& r : it->second) {
+    if (r.jid == full_jid) {
+      return r;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<BoundResource> SessionRegistry::resources(const std::string& bare_jid) const {
+  std::shared_lock lock(mutex_);
+  auto it = by_bare_.find(bare_jid);
+  return it == by_bare_.end() ? std::vector<BoundResource>{} : it->second;
+}
+
+bool SessionRegistry::is_resource_free(const Jid& full_jid) const {
+  return !find(full_jid).has_value();
+}
+
+void SessionRegistry::set_presence(const Jid& full_jid, bool available, int priority,
+                                   std::shared_ptr<const Element> presence) {
+  std::unique_lock lock(mutex_);
+  auto it = by_bare_.find(full_jid.bare_str());
+  if (it == by_bare_.end()) {
+    return;
+  }
+  for (BoundResource& r : it->second) {
+    if (r.jid == full_jid) {
+      r.available = available;
+      r.priority = priority;
+      r.presence = std::move(presence);
+    }
+  }
+}
+
+std::size_t SessionRegistry::size() const {
+  std::shared_lock lock(mutex_);
+  return count_;
+}
+
+void SessionRegistry::for_each(const std::function<void(const BoundResource&)>& visit) const {
+  std::shared_lock lock(mutex_);
+  for (const auto& [bare, resources] : by_bare_) {
+    for (const BoundResource& r : resources) {
+      visit(r);
+    }
+  }
+}
+
+void SessionRegistry::clear() {
+  std::unique_lock lock(mutex_);
+  by_bare_.clear();
+  count_ = 0;
+}
+
+}  // namespace stoa::xmpp::server

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "xmpp/jid.hpp"
+#include "xmpp/xml_element.hpp"
+
+namespace stoa::xmpp::server {
+
+class C2sSession;
+using SessionPtr = std::shared_ptr<C2sSession>;
+
+/// A bound resource as other threads see it: the session and its current presence.
+struct BoundResource {
+  SessionPtr session;
+  Jid jid;
+  bool available = false;  ///< has sent initial presence and not gone unavailable
+  int priority = 0;
+  /// The last available presence broadcast by this resource (answers probes), if any.
+  std::shared_ptr<const Element> presence;
+};
+
+/// What bind() decided.
+struct BindResult {
+  enum class Outcome { bound, conflict, too_many_resources } outcome;
+  SessionPtr replaced;  ///< a session that held the resource and must now be closed
+};
+
+/// Every bound client session of the domain, by bare JID. Shared by all shards: lookups take a
+/// shared lock, binds and presence changes an exclusive one.
+class SessionRegistry {
+ public:
+  enum class ConflictPolicy { replace, refuse };
+
+  SessionRegistry(ConflictPolicy policy, unsigned max_resources_per_account)
+      : policy_(policy), max_resources_(max_resources_per_account) {}
+
+  BindResult bind(const SessionPtr& session, const Jid& full_jid);
+  /// Removes the session if it is still the one bound to its JID.
+  void unbind(const SessionPtr& session, const Jid& full_jid);
+
+  std::optional<BoundResource> find(const Jid& full_jid) const;
+  std::vector<BoundResource> resources(const std::string& bare_jid) const;
+  bool is_resource_free(const Jid& full_jid) const;
+
+  /// Records the presence a resource broadcast; nullptr (with available=false) when it left.
+  void set_presence(const Jid& full_jid, bool available, int priority,
+                    std::shared_ptr<const Element> presence);
+
+  std::size_t size() const;
+  /// Calls `visit` for every bound resource, under the shared lock: keep it short.
+  void for_each(const std::function<void(const BoundResource&)>& visit) const;
+  /// Drops every entry (at shutdown, once the shards have stopped).
+  void clear();
+
+ private:
+  ConflictPolicy policy_;
+  unsigned max_resources_;
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::string, std::vector<BoundResource>> by_bare_;
+  std::size_t count_ = 0;
+};
+
+}  // namespace stoa::xmpp::server

@@ -265,7 +265,8 @@ class Loader {
         return;
       }
     }
-    errors_.push_back({.file = file_, .key = std::string(*keys.begin()), .message = message});
+    errors_.push_back(
+        {.file = file_, .key = std::string(*keys.begin()), .message = std::move(message)});
   }
 
   void check_combinations() {

@@ -10,6 +10,14 @@ namespace {
 
 // Rejected before any SQL runs, so that a caller's mistake reads as what it is rather than as
 // a constraint violation from the database.
+void validate_username(const std::string& username) {
+  // RFC 7622 §3.3.1: a localpart is 1 to 1023 octets.
+  if (username.empty() || username.size() > 1023) {
+    throw std::invalid_argument("a username must be 1 to 1023 bytes long, not " +
+                                std::to_string(username.size()));
+  }
+}
+
 void validate(const std::vector<ScramCredential>& credentials) {
   std::set<std::string> seen;
   for (const auto& credential : credentials) {
@@ -24,8 +32,7 @@ void validate(const std::vector<ScramCredential>& credentials) {
       throw std::invalid_argument("empty SCRAM salt for hash " + credential.hash);
     }
     if (credential.iterations == 0 || credential.iterations > INT_MAX) {
-      throw std::invalid_argument("SCRAM iteration count out of range for hash " +
-                                  credential.hash);
+      throw std::invalid_argument("SCRAM iteration count out of range for hash " + credential.hash);
     }
   }
 }
@@ -49,79 +56,84 @@ void insert_credentials(pqxx::work& tx, const std::string& username,
 
 asio::awaitable<bool> AccountStore::create(std::string username,
                                            std::vector<ScramCredential> credentials) {
+  validate_username(username);
   validate(credentials);
-  co_return co_await db_.transact([username = std::move(username),
-                                   credentials = std::move(credentials)](pqxx::work& tx) {
+  // Named: GCC 12 mishandles capturing lambdas written inside co_await (see Database).
+  auto work = [username = std::move(username),
+               credentials = std::move(credentials)](pqxx::work& tx) {
     // ON CONFLICT rather than catching unique_violation: an error would abort the transaction.
     auto inserted = tx.exec_params(
-        "INSERT INTO accounts (username) VALUES ($1) ON CONFLICT (username) DO NOTHING",
-        username);
+        "INSERT INTO accounts (username) VALUES ($1) ON CONFLICT (username) DO NOTHING", username);
     if (inserted.affected_rows() == 0) {
       return false;
     }
     insert_credentials(tx, username, credentials);
     return true;
-  });
+  };
+  co_return co_await db_.transact(std::move(work));
 }
 
 asio::awaitable<bool> AccountStore::set_credentials(std::string username,
                                                     std::vector<ScramCredential> credentials) {
+  validate_username(username);
   validate(credentials);
-  co_return co_await db_.transact([username = std::move(username),
-                                   credentials = std::move(credentials)](pqxx::work& tx) {
+  auto work = [username = std::move(username),
+               credentials = std::move(credentials)](pqxx::work& tx) {
     // The row lock keeps a concurrent remove() from slipping in between the two statements.
-    if (tx.exec_params("SELECT 1 FROM accounts WHERE username = $1 FOR UPDATE", username)
-            .empty()) {
+    if (tx.exec_params("SELECT 1 FROM accounts WHERE username = $1 FOR UPDATE", username).empty()) {
       return false;
     }
     tx.exec_params("DELETE FROM credentials WHERE username = $1", username);
     insert_credentials(tx, username, credentials);
     return true;
-  });
+  };
+  co_return co_await db_.transact(std::move(work));
 }
 
 asio::awaitable<bool> AccountStore::remove(std::string username) {
-  co_return co_await db_.transact([username = std::move(username)](pqxx::work& tx) {
+  auto work = [username = std::move(username)](pqxx::work& tx) {
     // Credentials, roster and everything else owned by the account go by ON DELETE CASCADE.
-    return tx.exec_params("DELETE FROM accounts WHERE username = $1", username).affected_rows() >
-           0;
-  });
+    return tx.exec_params("DELETE FROM accounts WHERE username = $1", username).affected_rows() > 0;
+  };
+  co_return co_await db_.transact(std::move(work));
 }
 
 asio::awaitable<bool> AccountStore::exists(std::string username) {
-  co_return co_await db_.transact([username = std::move(username)](pqxx::work& tx) {
+  auto work = [username = std::move(username)](pqxx::work& tx) {
     return !tx.exec_params("SELECT 1 FROM accounts WHERE username = $1", username).empty();
-  });
+  };
+  co_return co_await db_.transact(std::move(work));
 }
 
 asio::awaitable<std::vector<std::string>> AccountStore::list() {
-  co_return co_await db_.transact([](pqxx::work& tx) {
+  auto work = [](pqxx::work& tx) {
     std::vector<std::string> usernames;
     // COLLATE "C": byte order, the same on every server whatever its locale.
-    for (const auto& row : tx.exec("SELECT username FROM accounts ORDER BY username COLLATE \"C\"")) {
+    for (const auto& row :
+         tx.exec("SELECT username FROM accounts ORDER BY username COLLATE \"C\"")) {
       usernames.push_back(row[0].as<std::string>());
     }
     return usernames;
-  });
+  };
+  co_return co_await db_.transact(std::move(work));
 }
 
 asio::awaitable<std::optional<ScramCredential>> AccountStore::credential(std::string username,
                                                                          std::string hash) {
-  co_return co_await db_.transact(
-      [username = std::move(username),
-       hash = std::move(hash)](pqxx::work& tx) -> std::optional<ScramCredential> {
-        auto rows = tx.exec_params(
-            "SELECT salt, iterations, stored_key, server_key FROM credentials "
-            "WHERE username = $1 AND hash = $2",
-            username, hash);
-        if (rows.empty()) {
-          return std::nullopt;
-        }
-        const auto& row = rows[0];
-        return ScramCredential{hash, pqxx::binarystring(row[0]).str(), row[1].as<unsigned>(),
-                               pqxx::binarystring(row[2]).str(),
-                               pqxx::binarystring(row[3]).str()};
-      });
+  auto work = [username = std::move(username),
+               hash = std::move(hash)](pqxx::work& tx) -> std::optional<ScramCredential> {
+    auto rows = tx.exec_params(
+        "SELECT salt, iterations, stored_key, server_key FROM credentials "
+        "WHERE username = $1 AND hash = $2",
+        username, hash);
+    if (rows.empty()) {
+      return std::nullopt;
+    }
+    const auto& row = rows[0];
+    return ScramCredential{hash, pqxx::binarystring(row[0]).str(), row[1].as<unsigned>(),
+                           pqxx::binarystring(row[2]).str(), pqxx::binarystring(row[3]).str()};
+  };
+  co_return co_await db_.transact(std::move(work));
 }
 
 }  // namespace stoa::store

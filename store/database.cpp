@@ -99,8 +99,8 @@ class NoticeLogger final : public pqxx::errorhandler {
   bool operator()(const char message[]) noexcept override {
     try {
       std::string_view text(message);
-      if (text.starts_with("NOTICE:") || text.starts_with("INFO:") ||
-          text.starts_with("DEBUG:") || text.starts_with("LOG:")) {
+      if (text.starts_with("NOTICE:") || text.starts_with("INFO:") || text.starts_with("DEBUG:") ||
+          text.starts_with("LOG:")) {
         log_.debug("store", "PostgreSQL says: ", one_line(text));
       } else {
         log_.warn("store", "PostgreSQL says: ", one_line(text));
@@ -186,6 +186,10 @@ void Database::run_with_connection(const std::function<void(pqxx::connection&)>&
     }
     bool last = attempt == kAttempts;
     try {
+      // Reads whatever the server sent while the connection sat idle: a connection it closed
+      // meanwhile (restart, pg_terminate_backend) shows up here as broken_connection, before
+      // any work starts. libpqxx 6.4 also leaks a result when BEGIN runs into a dead socket.
+      connection.conn.get_notifs();
       job(connection.conn);
       return;
     } catch (const pqxx::in_doubt_error& e) {
@@ -203,8 +207,8 @@ void Database::run_with_connection(const std::function<void(pqxx::connection&)>&
       std::string cause = one_line(e.what());
       // A terminated backend may surface as an SQL error rather than broken_connection; the
       // connection state tells which it was.
-      bool lost = dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
-                  !connection.conn.is_open();
+      bool lost =
+          dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr || !connection.conn.is_open();
       bool conflict = dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr ||
                       dynamic_cast<const pqxx::serialization_failure*>(&e) != nullptr;
       if (lost) {
@@ -212,8 +216,8 @@ void Database::run_with_connection(const std::function<void(pqxx::connection&)>&
         log_.warn("store", "lost the connection to PostgreSQL at ", target_, ": ", cause,
                   last ? "" : "; reconnecting");
         if (last) {
-          throw StoreUnavailable("lost the connection to PostgreSQL at " + target_ + " twice: " +
-                                 cause);
+          throw StoreUnavailable("lost the connection to PostgreSQL at " + target_ +
+                                 " twice: " + cause);
         }
         reconnecting = true;
       } else if (conflict && !last) {

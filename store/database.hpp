@@ -48,6 +48,11 @@ class Database {
   /// failure), so `work` must be safe to run twice. Database failures throw StoreUnavailable;
   /// exceptions of other types thrown by `work` roll back and reach the caller unchanged.
   /// `work` must not call back into this Database.
+  ///
+  /// GCC 12 bug: a lambda (or aggregate) temporary whose captures have non-trivial copies,
+  /// written inside a co_await expression, is copied bitwise: `co_await db.transact([s] ...)`
+  /// with a std::string `s` frees memory twice. Name the lambda first and move it in:
+  /// `auto work = [s](pqxx::work& tx) {...}; co_await db.transact(std::move(work));`.
   template <typename Work>
   auto transact(Work work) -> asio::awaitable<std::invoke_result_t<Work&, pqxx::work&>>;
 
@@ -107,40 +112,61 @@ auto Database::transact_blocking(Work work) -> std::invoke_result_t<Work&, pqxx:
   }
 }
 
+namespace detail {
+/// Turns the pool's optional-carrying completion into the caller's value.
+template <typename Value>
+asio::awaitable<Value> unwrap(asio::awaitable<std::optional<Value>> pending) {
+  std::optional<Value> value = co_await std::move(pending);
+  co_return std::move(*value);
+}
+inline asio::awaitable<void> unwrap_void(asio::awaitable<std::optional<bool>> pending) {
+  co_await std::move(pending);
+}
+}  // namespace detail
+
+// Not a coroutine itself: GCC 12 mishandles lambdas moved into coroutine frames (double frees),
+// so the work travels as an argument of async_initiate and only detail::unwrap suspends.
 template <typename Work>
 auto Database::transact(Work work) -> asio::awaitable<std::invoke_result_t<Work&, pqxx::work&>> {
   using Result = std::invoke_result_t<Work&, pqxx::work&>;
   using Value = std::conditional_t<std::is_void_v<Result>, bool, Result>;
-  if (stopped_) {
-    throw StoreUnavailable("the database connection pool is stopped");
-  }
-  auto caller = co_await asio::this_coro::executor;
-  auto outcome = co_await asio::async_initiate<decltype(asio::use_awaitable),
-                                               void(std::exception_ptr, std::optional<Value>)>(
-      [this, caller, work = std::move(work)](auto handler) mutable {
-        asio::post(pool_, [this, caller, work = std::move(work),
-                           handler = std::move(handler)]() mutable {
-          std::exception_ptr failure;
-          std::optional<Value> value;
-          try {
-            if constexpr (std::is_void_v<Result>) {
-              transact_blocking(std::move(work));
-              value = true;
-            } else {
-              value.emplace(transact_blocking(std::move(work)));
-            }
-          } catch (...) {
-            failure = std::current_exception();
-          }
-          asio::post(caller, [handler = std::move(handler), failure,
-                              value = std::move(value)]() mutable {
-            std::move(handler)(failure, std::move(value));
-          });
-        });
-      },
-      asio::use_awaitable);
-  if constexpr (!std::is_void_v<Result>) {
-    co_return std::move(*outcome);
+  auto initiation = [this](auto handler, Work job) {
+    if (stopped_) {
+      auto executor = asio::get_associated_executor(handler);
+      asio::post(executor, [handler = std::move(handler)]() mutable {
+        std::move(handler)(
+            std::make_exception_ptr(StoreUnavailable("the database connection pool is stopped")),
+            std::optional<Value>());
+      });
+      return;
+    }
+    asio::post(pool_, [this, job = std::move(job), handler = std::move(handler)]() mutable {
+      std::exception_ptr failure;
+      std::optional<Value> value;
+      try {
+        if constexpr (std::is_void_v<Result>) {
+          transact_blocking(std::move(job));
+          value = true;
+        } else {
+          value.emplace(transact_blocking(std::move(job)));
+        }
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      auto executor = asio::get_associated_executor(handler);
+      asio::post(executor,
+                 [handler = std::move(handler), failure, value = std::move(value)]() mutable {
+                   std::move(handler)(failure, std::move(value));
+                 });
+    });
+  };
+  auto pending = asio::async_initiate<decltype(asio::use_awaitable),
+                                      void(std::exception_ptr, std::optional<Value>)>(
+      std::move(initiation), asio::use_awaitable, std::move(work));
+  if constexpr (std::is_void_v<Result>) {
+    return detail::unwrap_void(std::move(pending));
+  } else {
+    return detail::unwrap<Value>(std::move(pending));
   }
 }
 

@@ -18,8 +18,12 @@ struct AppliedMigration {
 };
 
 std::vector<AppliedMigration> applied_migrations(pqxx::work& tx) {
-  // Checked rather than CREATE ... IF NOT EXISTS here, so that read-only callers create nothing.
-  if (tx.exec1("SELECT to_regclass('schema_migrations') IS NULL")[0].as<bool>()) {
+  // Read from pg_tables with this statement's snapshot, not with to_regclass(), which consults
+  // the session's catalog cache: after waiting for the lock, that cache may not yet know of the
+  // table another node just created.
+  if (!tx.exec1("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = "
+                "current_schema() AND tablename = 'schema_migrations')")[0]
+           .as<bool>()) {
     return {};
   }
   std::vector<AppliedMigration> applied;
@@ -107,8 +111,7 @@ void apply_migrations(Database& db, Logger& log) {
                              std::string(migration.name) + ") failed: " + e.what());
     }
     if (applied_now) {
-      log.info("store", "applied schema migration ", migration.version, " (", migration.name,
-               ")");
+      log.info("store", "applied schema migration ", migration.version, " (", migration.name, ")");
     }
   }
 }

@@ -155,8 +155,7 @@ ProcessResult run_process(const std::vector<std::string>& argv,
     int saved = errno;
     close(fds[0]);
     close(fds[1]);
-    throw std::runtime_error("cannot start " + argv[0] + ": fork failed: " +
-                             std::strerror(saved));
+    throw std::runtime_error("cannot start " + argv[0] + ": fork failed: " + std::strerror(saved));
   }
   if (pid == 0) {
     run_child(setup, fds[1]);

@@ -1,7 +1,9 @@
 #include "tools/admin_client.hpp"
 
+#include <asio/error.hpp>
 #include <asio/read_until.hpp>
 #include <asio/write.hpp>
+#include <cerrno>
 #include <string_view>
 
 namespace stoa::tools {
@@ -10,9 +12,11 @@ namespace {
 
 std::string describe_connect_failure(const std::string& path, const asio::error_code& ec) {
   std::string text = "cannot reach stoad at " + path + ": " + ec.message();
-  if (ec == std::errc::connection_refused || ec == std::errc::no_such_file_or_directory) {
+  // asio reports connect() failures in its own system category, so compare errno values.
+  bool is_system = ec.category() == asio::error::get_system_category();
+  if (is_system && (ec.value() == ECONNREFUSED || ec.value() == ENOENT)) {
     text += " \u2014 is stoad running?";
-  } else if (ec == std::errc::permission_denied) {
+  } else if (is_system && (ec.value() == EACCES || ec.value() == EPERM)) {
     text += " \u2014 run stoactl as the user stoad runs as";
   }
   return text;
@@ -40,13 +44,12 @@ xmpp::server::AdminReply AdminClient::request(const std::vector<std::string>& fi
   asio::error_code ec;
   asio::write(socket_, asio::buffer(*line), ec);
   if (ec) {
-    throw AdminUnreachable("lost the connection to stoad at " + socket_path_ + ": " +
-                           ec.message());
+    throw AdminUnreachable("lost the connection to stoad at " + socket_path_ + ": " + ec.message());
   }
   AdminReplyDecoder decoder;
   while (decoder.state() == AdminReplyDecoder::State::incomplete) {
-    std::size_t length = asio::read_until(
-        socket_, asio::dynamic_buffer(buffer_, kMaxAdminLineBytes + 1), '\n', ec);
+    std::size_t length =
+        asio::read_until(socket_, asio::dynamic_buffer(buffer_, kMaxAdminLineBytes + 1), '\n', ec);
     if (ec == asio::error::not_found) {
       throw AdminProtocolError("stoad sent a reply line longer than " +
                                std::to_string(kMaxAdminLineBytes) + " bytes");

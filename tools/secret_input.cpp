@@ -47,8 +47,7 @@ class EchoOff {
     if (::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
       int error = errno;
       restore_handlers();
-      throw SecretInputError(std::string("cannot turn terminal echo off: ") +
-                             std::strerror(error));
+      throw SecretInputError(std::string("cannot turn terminal echo off: ") + std::strerror(error));
     }
   }
   ~EchoOff() {

@@ -17,7 +17,8 @@ class Jid {
   /// Parses and prepares `text`; nullopt when it is not a valid JID (empty or oversized part,
   /// forbidden character, failed preparation).
   static std::optional<Jid> parse(std::string_view text);
-  /// Builds from parts, preparing each; nullopt when a part is invalid.
+  /// Builds from parts, preparing each (an empty local part or resource means none); nullopt
+  /// when a part is invalid.
   static std::optional<Jid> from_parts(std::string_view local, std::string_view domain,
                                        std::string_view resource = {});
 

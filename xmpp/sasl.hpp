@@ -37,8 +37,10 @@ struct Step {
   };
   Kind kind;
   std::string data;
-  std::string username;  ///< nodeprepped local part
-  std::string hash;      ///< for need_credential: "SHA-1" or "SHA-256"
+  /// Nodeprepped local part: who authenticated (success), whose credential is wanted
+  /// (need_credential), or who tried, when the exchange got that far (failure).
+  std::string username;
+  std::string hash;  ///< for need_credential: "SHA-1" or "SHA-256"
   Failure failure = Failure::not_authorized;
 };
 

@@ -67,7 +67,8 @@ class PlainMechanism final : public Mechanism {
   Step fail(Failure condition) {
     state_ = State::finished;
     password_.clear();
-    return failure(condition);
+    // The username lets the stream count failures per account; the client never sees it.
+    return failure(condition, username_);
   }
 
   // message = [authzid] NUL authcid NUL passwd (RFC 4616 §2), all UTF-8 without NUL.

@@ -137,7 +137,8 @@ class ScramMechanism final : public Mechanism {
 
   Step fail(Failure condition) {
     state_ = State::finished;
-    return failure(condition);
+    // The username lets the stream count failures per account; the client never sees it.
+    return failure(condition, username_);
   }
 
   // client-first-message = gs2-header client-first-message-bare (RFC 5802 §7).

@@ -23,8 +23,8 @@ Step success(std::string username, std::string data) {
       Step::Kind::success, std::move(data), std::move(username), {}, Failure::not_authorized};
 }
 
-Step failure(Failure condition) {
-  return Step{Step::Kind::failure, {}, {}, {}, condition};
+Step failure(Failure condition, std::string username) {
+  return Step{Step::Kind::failure, {}, std::move(username), {}, condition};
 }
 
 bool is_own_authzid(std::string_view authzid, std::string_view username) {

@@ -14,8 +14,8 @@ Step challenge(std::string data);
 Step need_credential(std::string username, std::string_view hash);
 /// Authentication of `username` succeeded; `data` is the additional data, if any.
 Step success(std::string username, std::string data = {});
-/// The exchange failed with `condition`.
-Step failure(Failure condition);
+/// The exchange failed with `condition`; `username` is who tried, if known.
+Step failure(Failure condition, std::string username = {});
 
 /// True when a client asking to act as `authzid` may do so having authenticated as the
 /// (nodeprepped) `username`: no authzid, the username itself, or a bare JID with that local

@@ -140,7 +140,12 @@ bool Element::has_children() const {
                      [](const Node& n) { return n.element != nullptr; });
 }
 
-void append_escaped(std::string& out, std::string_view text) {
+namespace {
+
+// Parsers normalize whitespace in attribute values (tab and line feed become spaces) and
+// line ends everywhere (a carriage return becomes a line feed), so these characters are written
+// as character references where they must come back unchanged.
+void append_escaped(std::string& out, std::string_view text, bool attribute) {
   for (char c : text) {
     switch (c) {
       case '<':
@@ -158,10 +163,25 @@ void append_escaped(std::string& out, std::string_view text) {
       case '\'':
         out += "&apos;";
         break;
+      case '\r':
+        out += "&#13;";
+        break;
+      case '\n':
+        out += attribute ? "&#10;" : "\n";
+        break;
+      case '\t':
+        out += attribute ? "&#9;" : "\t";
+        break;
       default:
         out += c;
     }
   }
+}
+
+}  // namespace
+
+void append_escaped(std::string& out, std::string_view text) {
+  append_escaped(out, text, true);
 }
 
 std::string Element::str(std::string_view parent_xmlns) const {
@@ -175,14 +195,14 @@ void Element::write(std::string& out, std::string_view parent_xmlns) const {
   out += name_;
   if (xmlns_ != parent_xmlns) {
     out += " xmlns='";
-    append_escaped(out, xmlns_);
+    append_escaped(out, xmlns_, true);
     out += '\'';
   }
   for (const auto& [key, value] : attrs_) {
     out += ' ';
     out += key;
     out += "='";
-    append_escaped(out, value);
+    append_escaped(out, value, true);
     out += '\'';
   }
   if (nodes_.empty()) {
@@ -194,7 +214,7 @@ void Element::write(std::string& out, std::string_view parent_xmlns) const {
     if (node.element) {
       node.element->write(out, xmlns_);
     } else {
-      append_escaped(out, node.text);
+      append_escaped(out, node.text, false);
     }
   }
   out += "</";

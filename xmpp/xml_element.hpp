@@ -72,7 +72,8 @@ class Element {
   std::vector<Node> nodes_;
 };
 
-/// Appends `text` to `out` with the five XML special characters escaped.
+/// Appends `text` to `out` with the five XML special characters escaped, and tab, line feed
+/// and carriage return as character references: safe in text and in attribute values.
 void append_escaped(std::string& out, std::string_view text);
 
 }  // namespace stoa::xmpp

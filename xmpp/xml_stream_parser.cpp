@@ -2,6 +2,7 @@
 
 #include <expat.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "xmpp/namespaces.hpp"
@@ -21,13 +22,19 @@ std::pair<std::string_view, std::string_view> split_name(const char* name) {
   return {full.substr(0, sep), full.substr(sep + 1)};
 }
 
-XmlStreamParser* self_of(void* user_data) { return static_cast<XmlStreamParser*>(user_data); }
+XmlStreamParser* self_of(void* user_data) {
+  return static_cast<XmlStreamParser*>(user_data);
+}
 
 }  // namespace
 
-XmlStreamParser::XmlStreamParser(StreamLimits limits) : limits_(limits) { create_parser(); }
+XmlStreamParser::XmlStreamParser(StreamLimits limits) : limits_(limits) {
+  create_parser();
+}
 
-XmlStreamParser::~XmlStreamParser() { XML_ParserFree(parser_); }
+XmlStreamParser::~XmlStreamParser() {
+  XML_ParserFree(parser_);
+}
 
 void XmlStreamParser::create_parser() {
   if (parser_) {
@@ -43,9 +50,9 @@ void XmlStreamParser::create_parser() {
                                       [](void* s, const char*, const char*) { on_restricted(s); });
   XML_SetStartDoctypeDeclHandler(
       parser_, [](void* s, const char*, const char*, const char*, int) { on_restricted(s); });
-  XML_SetEntityDeclHandler(parser_, [](void* s, const char*, int, const char*, int, const char*,
-                                       const char*, const char*,
-                                       const char*) { on_restricted(s); });
+  XML_SetEntityDeclHandler(parser_,
+                           [](void* s, const char*, int, const char*, int, const char*, const char*,
+                              const char*, const char*) { on_restricted(s); });
 }
 
 void XmlStreamParser::reset() {
@@ -55,7 +62,9 @@ void XmlStreamParser::reset() {
   depth_ = 0;
   stream_default_xmlns_.clear();
   stanza_start_byte_ = 0;
+  parsed_bytes_ = 0;
   fed_bytes_ = 0;
+  closed_ = false;
   error_.reset();
 }
 
@@ -66,27 +75,38 @@ void XmlStreamParser::fail(StreamCondition condition) {
   XML_StopParser(parser_, XML_FALSE);
 }
 
+long long XmlStreamParser::event_end() const {
+  return XML_GetCurrentByteIndex(parser_) + XML_GetCurrentByteCount(parser_);
+}
+
+// A stanza's size runs from the '<' of its start tag to the end of the event being reported,
+// so that a stanza exactly max_stanza_bytes long passes and one byte more does not, however
+// the input is chunked.
 bool XmlStreamParser::stanza_too_large() const {
-  return depth_ >= 2 && static_cast<std::size_t>(XML_GetCurrentByteIndex(parser_) -
-                                                 stanza_start_byte_) > limits_.max_stanza_bytes;
+  return depth_ >= 2 &&
+         static_cast<std::size_t>(event_end() - stanza_start_byte_) > limits_.max_stanza_bytes;
 }
 
 std::optional<StreamCondition> XmlStreamParser::feed(std::string_view data) {
-  if (error_) {
+  if (error_ || closed_) {
     return error_;
   }
   // Chunks are bounded by the caller's read buffer, far below INT_MAX.
   if (XML_Parse(parser_, data.data(), static_cast<int>(data.size()), XML_FALSE) ==
       XML_STATUS_ERROR) {
-    if (!error_) {
+    // on_end stops expat at the stream's close, which expat reports as an error.
+    if (!error_ && !closed_) {
       error_ = StreamCondition::not_well_formed;
     }
     return error_;
   }
   fed_bytes_ += static_cast<long long>(data.size());
-  // A stanza that is still open counts every byte it has consumed so far.
-  if (depth_ >= 2 &&
-      static_cast<std::size_t>(fed_bytes_ - stanza_start_byte_) > limits_.max_stanza_bytes) {
+  // Bytes expat holds back are an unfinished token. Inside a stanza they all belong to it;
+  // between stanzas they are the start of the next one (or of the stream header), which
+  // cannot be longer than a stanza either. Without this a start tag that never ends would
+  // grow expat's buffer without bound.
+  const long long pending = fed_bytes_ - (depth_ >= 2 ? stanza_start_byte_ : parsed_bytes_);
+  if (static_cast<std::size_t>(pending) > limits_.max_stanza_bytes) {
     error_ = StreamCondition::policy_violation;
   }
   return error_;
@@ -123,9 +143,15 @@ void XmlStreamParser::on_start(void* user_data, const char* name, const char** a
       self->fail(StreamCondition::invalid_namespace);
       return;
     }
+  } else if (xmlns == ns::kXml) {
+    // <xml:x/> is well-formed, but the xml namespace cannot be declared as a default one, so
+    // it could not be written out again as Element::write() writes every namespace.
+    self->fail(StreamCondition::bad_format);
+    return;
   } else if (self->depth_ == 1) {
     self->stanza_start_byte_ = XML_GetCurrentByteIndex(self->parser_);
   }
+  self->parsed_bytes_ = self->event_end();
   ++self->depth_;
   if (self->depth_ > self->limits_.max_depth) {
     self->fail(StreamCondition::policy_violation);
@@ -166,11 +192,19 @@ void XmlStreamParser::on_end(void* user_data, const char* /*name*/) {
   }
   if (self->depth_ == 1) {
     self->depth_ = 0;
+    self->closed_ = true;
     self->events_.emplace_back(StreamClose{});
     // Nothing may follow the stream's end; a fresh stream needs reset().
     XML_StopParser(self->parser_, XML_FALSE);
     return;
   }
+  // An end tag can take a stanza past the limit; for an empty-element tag expat reports no
+  // bytes here, and its start tag has been counted already.
+  if (self->stanza_too_large()) {
+    self->fail(StreamCondition::policy_violation);
+    return;
+  }
+  self->parsed_bytes_ = std::max(self->parsed_bytes_, self->event_end());
   --self->depth_;
   Element done = std::move(self->open_.back());
   self->open_.pop_back();
@@ -183,7 +217,11 @@ void XmlStreamParser::on_end(void* user_data, const char* /*name*/) {
 
 void XmlStreamParser::on_text(void* user_data, const char* text, int len) {
   XmlStreamParser* self = self_of(user_data);
-  if (self->error_ || self->open_.empty()) {
+  if (self->error_) {
+    return;
+  }
+  self->parsed_bytes_ = std::max(self->parsed_bytes_, self->event_end());
+  if (self->open_.empty()) {
     return;  // whitespace between stanzas
   }
   if (self->stanza_too_large()) {

@@ -38,7 +38,8 @@ using StreamEvent = std::variant<StreamOpen, StreamElement, StreamClose>;
 
 /// Streaming XMPP parser on expat: bytes go in, stream events come out in order.
 /// Enforces RFC 6120 §11.1 (no DTD, comments, processing instructions or entity declarations)
-/// and the configured size, depth and attribute limits. After an error every later feed fails.
+/// and the configured size, depth and attribute limits. After an error every later feed fails;
+/// after the stream's close, later input is ignored.
 class XmlStreamParser {
  public:
   explicit XmlStreamParser(StreamLimits limits);
@@ -64,6 +65,7 @@ class XmlStreamParser {
   static void on_restricted(void* self);
   void create_parser();
   void fail(StreamCondition condition);
+  long long event_end() const;
   bool stanza_too_large() const;
 
   StreamLimits limits_;
@@ -73,7 +75,9 @@ class XmlStreamParser {
   std::size_t depth_ = 0;
   std::string stream_default_xmlns_;
   long long stanza_start_byte_ = 0;
+  long long parsed_bytes_ = 0;  // end of the last event expat reported
   long long fed_bytes_ = 0;
+  bool closed_ = false;
   std::optional<StreamCondition> error_;
 };
 

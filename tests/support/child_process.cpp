@@ -141,7 +141,9 @@ std::optional<int> wait_for_exit(pid_t pid, Clock::time_point deadline) {
   }
 }
 
-void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblocking(int fd) {
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 }  // namespace
 
@@ -191,14 +193,14 @@ CommandResult run_command(const std::vector<std::string>& argv, std::string_view
   CommandResult result;
   std::size_t written = 0;
   while (out.read.get() >= 0 || err.read.get() >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left <= 0ms) {
       result.timed_out = true;
       break;
     }
-    std::array<pollfd, 3> fds{{{in.write.get(), POLLOUT, 0},
-                               {out.read.get(), POLLIN, 0},
-                               {err.read.get(), POLLIN, 0}}};
+    std::array<pollfd, 3> fds{
+        {{in.write.get(), POLLOUT, 0}, {out.read.get(), POLLIN, 0}, {err.read.get(), POLLIN, 0}}};
     if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR) {
       break;
     }
@@ -213,8 +215,8 @@ CommandResult run_command(const std::vector<std::string>& argv, std::string_view
         in.write.reset();
       }
     }
-    for (auto [index, fd, sink] : {std::tuple{1, &out.read, &result.out},
-                                   std::tuple{2, &err.read, &result.err}}) {
+    for (auto [index, fd, sink] :
+         {std::tuple{1, &out.read, &result.out}, std::tuple{2, &err.read, &result.err}}) {
       if (fds[index].revents == 0) {
         continue;
       }

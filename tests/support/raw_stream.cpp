@@ -53,7 +53,9 @@ RawStream::RawStream(std::uint16_t port) : parser_(kGenerousLimits) {
   connected_ = true;
 }
 
-RawStream::~RawStream() { close(); }
+RawStream::~RawStream() {
+  close();
+}
 
 void RawStream::close() {
   if (fd_ >= 0) {

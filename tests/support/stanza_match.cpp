@@ -1,5 +1,6 @@
 #include "tests/support/stanza_match.hpp"
 
+#include <stdexcept>
 #include <utility>
 #include <variant>
 
@@ -33,6 +34,14 @@ std::optional<xmpp::Element> parse_element(std::string_view xml) {
   return std::nullopt;
 }
 
+xmpp::Element xml(std::string_view text) {
+  std::optional<xmpp::Element> element = parse_element(text);
+  if (!element) {
+    throw std::invalid_argument("malformed XML in the test: " + std::string(text));
+  }
+  return std::move(*element);
+}
+
 std::string error_condition(const xmpp::Element& error, std::string_view condition_xmlns) {
   for (const xmpp::Element* child : error.children()) {
     if (child->xmlns() == condition_xmlns && child->name() != "text") {
@@ -47,7 +56,9 @@ std::string stanza_error_condition(const xmpp::Element& stanza) {
   return error ? error_condition(*error, xmpp::ns::kStanzaErrors) : std::string();
 }
 
-std::string bare_jid(std::string_view jid) { return std::string(jid.substr(0, jid.find('/'))); }
+std::string bare_jid(std::string_view jid) {
+  return std::string(jid.substr(0, jid.find('/')));
+}
 
 std::string resource_of(std::string_view jid) {
   const auto slash = jid.find('/');

@@ -16,6 +16,9 @@ using StanzaPredicate = std::function<bool(const xmpp::Element&)>;
 /// it is not well-formed XML.
 std::optional<xmpp::Element> parse_element(std::string_view xml);
 
+/// Parses XML written by a test; throws std::invalid_argument naming it when it is malformed.
+xmpp::Element xml(std::string_view text);
+
 /// The defined condition of a stanza's <error/> ("service-unavailable"), or "" without one.
 std::string stanza_error_condition(const xmpp::Element& stanza);
 

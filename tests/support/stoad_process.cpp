@@ -1,5 +1,7 @@
 #include "tests/support/stoad_process.hpp"
 
+#include <sys/wait.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -8,8 +10,6 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
-
-#include <sys/wait.h>
 
 #include "tests/support/test_postgres.hpp"
 
@@ -86,9 +86,9 @@ StoadProcess::~StoadProcess() {
 }
 
 testing::AssertionResult StoadProcess::failure(const std::string& what) const {
-  return testing::AssertionFailure() << what << "\n---- stoad log tail (" << log_path().string()
-                                     << ") ----\n"
-                                     << log_tail() << "---- end of stoad log ----";
+  return testing::AssertionFailure()
+         << what << "\n---- stoad log tail (" << log_path().string() << ") ----\n"
+         << log_tail() << "---- end of stoad log ----";
 }
 
 testing::AssertionResult StoadProcess::start(const StoadSettings& overrides) {
@@ -228,7 +228,9 @@ testing::AssertionResult StoadProcess::restart() {
   return launch();
 }
 
-bool StoadProcess::running() { return process_ && process_->running(); }
+bool StoadProcess::running() {
+  return process_ && process_->running();
+}
 
 std::optional<std::uint16_t> StoadProcess::port(std::string_view listener) const {
   const auto it = ports_.find(listener);

@@ -42,7 +42,8 @@ std::string stanza_text(xmpp_stanza_t* stanza) {
 }
 
 std::chrono::milliseconds remaining(Clock::time_point deadline) {
-  return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+  return std::max(0ms,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
 }
 
 }  // namespace
@@ -181,7 +182,9 @@ ConnectResult XmppClient::connect(const std::string& jid, const std::string& pas
   return result;
 }
 
-bool XmppClient::secured() const { return conn_ && xmpp_conn_is_secured(conn_); }
+bool XmppClient::secured() const {
+  return conn_ && xmpp_conn_is_secured(conn_);
+}
 
 void XmppClient::send(std::string_view xml) {
   if (!conn_ || state_ != State::connected) {
@@ -198,9 +201,13 @@ void XmppClient::send(std::string_view xml) {
   }
 }
 
-void XmppClient::send(const xmpp::Element& stanza) { send(stanza.str(xmpp::ns::kClient)); }
+void XmppClient::send(const xmpp::Element& stanza) {
+  send(stanza.str(xmpp::ns::kClient));
+}
 
-std::string XmppClient::next_id() { return "t" + std::to_string(++next_id_); }
+std::string XmppClient::next_id() {
+  return "t" + std::to_string(++next_id_);
+}
 
 std::optional<xmpp::Element> XmppClient::take(const StanzaPredicate& predicate) {
   const auto it = std::find_if(received_.begin(), received_.end(),
@@ -270,8 +277,7 @@ std::optional<xmpp::Element> XmppClient::expect_message_from(const std::string& 
 
 bool XmppClient::wait_disconnected(std::chrono::milliseconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
-  while ((state_ == State::connected || state_ == State::connecting) &&
-         Clock::now() < deadline) {
+  while ((state_ == State::connected || state_ == State::connecting) && Clock::now() < deadline) {
     run_once(std::min<std::chrono::milliseconds>(kSlice, remaining(deadline)));
   }
   return state_ == State::disconnected;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <strophe.h>
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -7,8 +9,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <strophe.h>
 
 #include "tests/support/stanza_match.hpp"
 #include "tests/support/wait.hpp"

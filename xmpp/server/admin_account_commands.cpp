@@ -238,10 +238,12 @@ asio::awaitable<AdminReply> add_bulk(Context ctx, std::vector<std::string> args)
       names.push_back(std::move(*name));
     }
     std::size_t batch = names.size();
-    std::size_t inserted = co_await ctx->database.transact(
-        [names = std::move(names), credentials](pqxx::work& tx) {
-          return insert_batch(tx, names, credentials);
-        });
+    // A named lambda, not a temporary: GCC 12 miscompiles a temporary lambda passed by value to
+    // a coroutine inside co_await (its captures are relocated bitwise, then freed).
+    auto work = [names = std::move(names), credentials](pqxx::work& tx) {
+      return insert_batch(tx, names, credentials);
+    };
+    std::size_t inserted = co_await ctx->database.transact(std::move(work));
     created += inserted;
     skipped += batch - inserted;
     first = last + 1;
@@ -258,8 +260,9 @@ void register_account_commands(AdminServer& server, store::AccountStore& account
   auto ctx = std::make_shared<const AccountCommands>(
       AccountCommands{accounts, database, nameprep(config.domain).value_or(config.domain),
                       config.scram_iterations, std::move(on_account_removed)});
-  server.add_command({"user", "add", "JID PASSWORD", "Create an account", true},
-                     [ctx](std::vector<std::string> args) { return add_user(ctx, std::move(args)); });
+  server.add_command(
+      {"user", "add", "JID PASSWORD", "Create an account", true},
+      [ctx](std::vector<std::string> args) { return add_user(ctx, std::move(args)); });
   server.add_command(
       {"user", "del", "JID", "Delete an account and close its sessions", false},
       [ctx](std::vector<std::string> args) { return delete_user(ctx, std::move(args)); });
@@ -271,9 +274,7 @@ void register_account_commands(AdminServer& server, store::AccountStore& account
       [ctx](std::vector<std::string> args) { return list_users(ctx, std::move(args)); });
   server.add_command(
       {"user", "add-bulk", "PREFIX COUNT PASSWORD",
-       "Create accounts PREFIX1..PREFIXCOUNT sharing one password (load tests); existing ones are "
-       "skipped",
-       true},
+       "Create accounts PREFIX1..PREFIXCOUNT with one password, for load tests", true},
       [ctx](std::vector<std::string> args) { return add_bulk(ctx, std::move(args)); });
 }
 

@@ -48,7 +48,7 @@ struct AdminCommandSpec {
 /// Argument counts a usage synopsis accepts.
 struct AdminArity {
   std::size_t min = 0;
-  std::optional<std::size_t> max;  ///< nullopt: unbounded
+  std::optional<std::size_t> max = 0;  ///< nullopt: unbounded
 };
 
 /// Counts the arguments `usage` (AdminCommandSpec::usage grammar) accepts.

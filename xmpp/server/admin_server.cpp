@@ -151,6 +151,10 @@ std::variant<Command, AdminReply> find_command(const AdminServerState& state,
   auto specs = state.specs();
   bool known_group = std::any_of(specs.begin(), specs.end(),
                                  [&](const auto& spec) { return spec.group == fields[0]; });
+  if (known_group && fields.size() == 1) {
+    return AdminReply::failure("'" + fields[0] +
+                               "' needs a subcommand: " + list_names(specs, fields[0]));
+  }
   if (known_group) {
     std::string asked = fields.size() >= 2 ? fields[0] + " " + fields[1] : fields[0];
     return AdminReply::failure("unknown command " + quoted(asked) + "; '" + fields[0] +
@@ -197,19 +201,18 @@ asio::awaitable<AdminReply> run_request(StatePtr state, std::vector<std::string>
   co_return reply;
 }
 
-asio::awaitable<void> write_reply(Socket& socket, const AdminReply& reply, bool& ok) {
-  std::string out = encode_admin_reply(reply);
-  auto [ec, written] = co_await asio::async_write(socket, asio::buffer(out), kAsTuple);
-  ok = !ec;
+// Callers pass named values, never temporaries, to coroutines here: GCC 12 miscompiles a
+// temporary of class type passed to a coroutine inside co_await.
+asio::awaitable<bool> write_all(Socket& socket, const std::string& bytes) {
+  auto [ec, written] = co_await asio::async_write(socket, asio::buffer(bytes), kAsTuple);
+  co_return !ec;
 }
 
 asio::awaitable<void> serve(StatePtr state, Socket socket) {
   if (state->connections.size() >= AdminServer::kMaxConnections) {
-    bool ok = false;
-    co_await write_reply(socket,
-                         AdminReply::failure("too many admin connections (limit " +
-                                             std::to_string(AdminServer::kMaxConnections) + ")"),
-                         ok);
+    std::string refusal = encode_admin_reply(AdminReply::failure(
+        "too many admin connections (limit " + std::to_string(AdminServer::kMaxConnections) + ")"));
+    co_await write_all(socket, refusal);
     co_return;
   }
   state->connections.insert(&socket);
@@ -225,11 +228,9 @@ asio::awaitable<void> serve(StatePtr state, Socket socket) {
         socket, asio::dynamic_buffer(buffer, kMaxAdminLineBytes + 1), '\n', kAsTuple);
     if (ec == asio::error::not_found) {
       // No LF within the limit: the rest of the stream cannot be framed, so give up on it.
-      bool ok = false;
-      co_await write_reply(socket,
-                           AdminReply::failure("request line exceeds " +
-                                               std::to_string(kMaxAdminLineBytes) + " bytes"),
-                           ok);
+      std::string refusal = encode_admin_reply(AdminReply::failure(
+          "request line exceeds " + std::to_string(kMaxAdminLineBytes) + " bytes"));
+      co_await write_all(socket, refusal);
       co_return;
     }
     if (ec) {
@@ -243,9 +244,8 @@ asio::awaitable<void> serve(StatePtr state, Socket socket) {
     } else {
       reply = AdminReply::failure("malformed request: " + line.error);
     }
-    bool ok = false;
-    co_await write_reply(socket, reply, ok);
-    if (!ok) {
+    std::string out = encode_admin_reply(reply);
+    if (!co_await write_all(socket, out)) {
       co_return;
     }
   }
@@ -430,7 +430,8 @@ void register_status_command(AdminServer& server,
                              std::function<std::vector<std::vector<std::string>>()> collect_stats) {
   server.add_command({"status", "", "", "Show the server's state and counters", false},
                      [collect = std::move(collect_stats)](std::vector<std::string>) {
-                       return ready(AdminReply{collect(), std::nullopt});
+                       AdminReply reply{collect(), std::nullopt};
+                       return ready(std::move(reply));
                      });
 }
 

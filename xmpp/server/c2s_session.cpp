@@ -4,7 +4,6 @@
 
 #include "xmpp/server/no_throw.hpp"
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/use_awaitable.hpp>
 #include <variant>
@@ -65,10 +64,12 @@ C2sSession::~C2sSession() {
 }
 
 void C2sSession::start() {
-  auto self = shared_from_this();
-  asio::co_spawn(shard_.context(), read_loop(), asio::detached);
-  asio::co_spawn(shard_.context(), write_loop(), asio::detached);
-  asio::co_spawn(shard_.context(), watchdog(), asio::detached);
+  // Each coroutine's completion handler holds a reference: the session lives exactly as long
+  // as one of them still runs.
+  auto keep_alive = [self = shared_from_this()](const std::exception_ptr&) {};
+  asio::co_spawn(shard_.context(), read_loop(), keep_alive);
+  asio::co_spawn(shard_.context(), write_loop(), keep_alive);
+  asio::co_spawn(shard_.context(), watchdog(), keep_alive);
 }
 
 void C2sSession::deliver(Element stanza) {
@@ -87,7 +88,6 @@ void C2sSession::close(StreamCondition condition, std::string text) {
 }
 
 asio::awaitable<void> C2sSession::read_loop() {
-  auto self = shared_from_this();
   if (direct_tls_) {
     if (auto ec = co_await transport_.start_tls(server_.tls)) {
       server_.log.debug("c2s", "TLS handshake failed address=", remote_address_,
@@ -130,7 +130,6 @@ asio::awaitable<void> C2sSession::read_loop() {
 }
 
 asio::awaitable<void> C2sSession::write_loop() {
-  auto self = shared_from_this();
   std::vector<asio::const_buffer> buffers;
   std::deque<std::string> batch;
   for (;;) {
@@ -178,7 +177,6 @@ asio::awaitable<void> C2sSession::write_loop() {
 }
 
 asio::awaitable<void> C2sSession::watchdog() {
-  auto self = shared_from_this();
   using Clock = std::chrono::steady_clock;
   const auto& config = server_.config;
   const auto opened = Clock::now();

@@ -18,6 +18,7 @@
 #include "xmpp/server/admin_account_commands.hpp"
 #include "xmpp/server/admin_server.hpp"
 #include "xmpp/server/server.hpp"
+#include "xmpp/server/roster_module.hpp"
 #include "xmpp/server/server_info_handlers.hpp"
 
 namespace {
@@ -78,14 +79,15 @@ std::string admin_socket_path(const stoa::conf::ServerConfig& config) {
 int run(const Options& options, const stoa::conf::ServerConfig& config) {
   stoa::Logger log(config.log_level);
   std::filesystem::create_directories(config.data_dir);
-  ::chmod(config.data_dir.c_str(), 0700);
+  // Others may traverse but not list it: the managed cluster's postgres account must reach its
+  // own directory inside; the secrets in here (TLS key, cluster, admin socket) are 0600/0700.
+  ::chmod(config.data_dir.c_str(), 0711);
 
   std::optional<stoa::store::ManagedPostgres> managed;
   std::string dsn = config.database_dsn;
   if (dsn.empty()) {
     managed.emplace(std::filesystem::path(config.data_dir) / "postgresql",
                     config.postgres_bin_dir, log);
-    managed->start();
     dsn = managed->dsn();
   }
   stoa::store::Database db(dsn, config.database_pool_size, log);
@@ -99,12 +101,13 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
 
   stoa::xmpp::server::Server server(config, log, db);
   stoa::xmpp::server::add_server_info_handlers(server.router());
+  auto roster = stoa::xmpp::server::install_roster_and_presence(server, db, config, log);
 
   asio::io_context main_context;
   stoa::xmpp::server::AdminServer admin(main_context.get_executor(), admin_socket_path(config),
                                         log);
   stoa::xmpp::server::register_account_commands(
-      admin, server.accounts(), config,
+      admin, server.accounts(), db, config,
       [&server](const std::string& username) { server.disconnect_account(username); });
   stoa::xmpp::server::register_status_command(admin, [&server] { return server.status(); });
 

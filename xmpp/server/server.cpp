@@ -132,9 +132,7 @@ void Server::write_ready_file() const {
 asio::awaitable<void> Server::accept_loop(Listener& listener) {
   asio::steady_timer backoff(shards_.front()->context());
   while (listener.acceptor.is_open()) {
-    Shard& shard = *shards_[next_shard_];
-    next_shard_ = (next_shard_ + 1) % shards_.size();
-    auto [ec, socket] = co_await listener.acceptor.async_accept(shard.context(), kNoThrow);
+    auto [ec, socket] = co_await listener.acceptor.async_accept(kNoThrow);
     if (ec == asio::error::operation_aborted) {
       break;
     }
@@ -145,7 +143,21 @@ asio::awaitable<void> Server::accept_loop(Listener& listener) {
       co_await backoff.async_wait(kNoThrow);
       continue;
     }
-    admit(std::move(socket), shard, listener.direct_tls);
+    // Round-robin over both listeners; the descriptor moves to the chosen shard's context.
+    Shard& shard = *shards_[next_shard_];
+    next_shard_ = (next_shard_ + 1) % shards_.size();
+    std::error_code move_error;
+    auto protocol = socket.local_endpoint(move_error).protocol();
+    asio::ip::tcp::socket moved(shard.context());
+    if (!move_error) {
+      moved.assign(protocol, socket.release(move_error), move_error);
+    }
+    if (move_error) {
+      log_.warn("server", listener.name, " cannot hand a connection to a worker: ",
+                move_error.message());
+      continue;
+    }
+    admit(std::move(moved), shard, listener.direct_tls);
   }
 }
 

@@ -123,6 +123,14 @@ TEST(JidParse, IdeographicFullStop_MappedToDot) {
   EXPECT_EQ(jid->domain(), "example.com");
 }
 
+TEST(JidParse, FullwidthFullStops_MappedToDot) {
+  auto jid = Jid::parse(
+      "user@example\xEF\xBC\x8E"
+      "com\xEF\xBD\xA1");  // example．com｡
+  ASSERT_TRUE(jid);
+  EXPECT_EQ(jid->domain(), "example.com");
+}
+
 TEST(JidParse, Ipv4Literal_Accepted) {
   auto jid = Jid::parse("user@192.0.2.1/res");
   ASSERT_TRUE(jid);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <ostream>
 #include <string>
 
 #include "xmpp/sasl_plain.hpp"
@@ -122,6 +123,10 @@ struct ScramCase {
   ScramHash hash;
 };
 
+void PrintTo(const ScramCase& c, std::ostream* out) {
+  *out << c.mechanism;
+}
+
 class ScramExchange : public ::testing::TestWithParam<ScramCase> {};
 
 TEST_P(ScramExchange, RightPassword_SucceedsWithServerSignature) {
@@ -160,6 +165,7 @@ TEST_P(ScramExchange, WrongPassword_NotAuthorized) {
   step = mechanism->respond(client_final(c.hash, "Secret", bare, step.data));
   ASSERT_EQ(step.kind, Kind::failure);
   EXPECT_EQ(step.failure, Failure::not_authorized);
+  EXPECT_EQ(step.username, "juliet");  // so that the stream can count failures per account
 }
 
 TEST_P(ScramExchange, UnknownUser_FailsOnlyAtTheEnd) {
@@ -177,6 +183,7 @@ TEST_P(ScramExchange, UnknownUser_FailsOnlyAtTheEnd) {
   step = mechanism->respond(client_final(c.hash, "anything", bare, step.data));
   ASSERT_EQ(step.kind, Kind::failure);
   EXPECT_EQ(step.failure, Failure::not_authorized);
+  EXPECT_EQ(step.username, "nobody");
 }
 
 TEST_P(ScramExchange, UnknownUser_SaltStablePerUsername) {
@@ -325,6 +332,7 @@ TEST(ScramMalformed, ClientFirst_EachFails) {
     Step step = start_scram(message);
     ASSERT_EQ(step.kind, Kind::failure) << message;
     EXPECT_EQ(step.failure, Failure::malformed_request) << message;
+    EXPECT_EQ(step.username, "") << message;
   }
 }
 
@@ -497,6 +505,7 @@ TEST(Plain, WrongPassword_NotAuthorized) {
   Step step = mechanism->provide_credential(credential_for("secret", ScramHash::sha256));
   ASSERT_EQ(step.kind, Kind::failure);
   EXPECT_EQ(step.failure, Failure::not_authorized);
+  EXPECT_EQ(step.username, "juliet");
 }
 
 TEST(Plain, UnknownUser_NotAuthorized) {

@@ -164,8 +164,12 @@ void make_directory(const fs::path& dir, mode_t mode) {
 
 }  // namespace
 
-ManagedPostgres::ManagedPostgres(fs::path data_dir, fs::path bin_dir, Logger& log)
-    : data_dir_(checked_data_dir(std::move(data_dir))), bin_dir_(std::move(bin_dir)), log_(log) {
+ManagedPostgres::ManagedPostgres(fs::path data_dir, fs::path bin_dir, Logger& log,
+                                 Durability durability)
+    : data_dir_(checked_data_dir(std::move(data_dir))),
+      bin_dir_(std::move(bin_dir)),
+      log_(log),
+      durability_(durability) {
   try {
     start_cluster();
   } catch (...) {
@@ -282,9 +286,13 @@ void ManagedPostgres::initialize() {
   // and root (stoad) can traverse it. There is no TCP listener, and TCP is rejected anyway
   // should one ever be configured. The C locale gives byte-order collation, which glibc
   // upgrades cannot change under existing indexes.
-  run_tool({tool("initdb"), "-D", staging.string(), "-U", owner_, "--auth-local=trust",
-            "--auth-host=reject", "-E", "UTF8", "--locale=C"},
-           "initdb");
+  std::vector<std::string> initdb = {tool("initdb"), "-D", staging.string(), "-U", owner_};
+  initdb.insert(initdb.end(),
+                {"--auth-local=trust", "--auth-host=reject", "-E", "UTF8", "--locale=C"});
+  if (durability_ == Durability::none) {
+    initdb.push_back("--no-sync");
+  }
+  run_tool(initdb, "initdb");
   if (fs::exists(data_dir_)) {
     fs::remove(data_dir_);  // empty, checked above
   }
@@ -337,11 +345,14 @@ void ManagedPostgres::start_server() {
   // listen_addresses='': no TCP at all. The socket goes into the data directory itself (0700,
   // see initialize()). Once running, the server logs to data_dir/log, one file per weekday,
   // overwritten a week later; startup.log only gets what happens before that.
-  const std::string options = "-c listen_addresses='' -c unix_socket_directories=" + dir +
-                              " -c unix_socket_permissions=0700 -c port=" + std::to_string(kPort) +
-                              " -c logging_collector=on -c log_directory=log"
-                              " -c log_filename=postgresql-%a.log -c log_truncate_on_rotation=on"
-                              " -c log_rotation_age=1d -c log_rotation_size=0";
+  std::string options = "-c listen_addresses='' -c unix_socket_directories=" + dir +
+                        " -c unix_socket_permissions=0700 -c port=" + std::to_string(kPort) +
+                        " -c logging_collector=on -c log_directory=log"
+                        " -c log_filename=postgresql-%a.log -c log_truncate_on_rotation=on"
+                        " -c log_rotation_age=1d -c log_rotation_size=0";
+  if (durability_ == Durability::none) {
+    options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+  }
   const std::vector<std::string> argv = {tool("pg_ctl"),
                                          "start",
                                          "-D",

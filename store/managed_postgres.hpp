@@ -18,6 +18,12 @@ namespace stoa::store {
 /// to run as root.
 class ManagedPostgres {
  public:
+  /// What a crash of the machine may cost.
+  enum class Durability {
+    full,  ///< every acknowledged commit is on disk: the only choice for real data
+    none,  ///< no fsync at all, for throwaway clusters (tests): a machine crash can ruin it
+  };
+
   /// The port number only names the socket file (.s.PGSQL.5432); there is no TCP listener.
   static constexpr unsigned kPort = 5432;
   /// The database created for stoad and named by dsn().
@@ -27,7 +33,8 @@ class ManagedPostgres {
   /// `bin_dir` holds initdb and pg_ctl; empty means /usr/lib/postgresql/<version>/bin, the
   /// cluster's version if it exists, else the newest installed. Throws std::runtime_error
   /// naming the step that failed; std::invalid_argument for an unusable `data_dir`.
-  ManagedPostgres(std::filesystem::path data_dir, std::filesystem::path bin_dir, Logger& log);
+  ManagedPostgres(std::filesystem::path data_dir, std::filesystem::path bin_dir, Logger& log,
+                  Durability durability = Durability::full);
   /// Stops the server; failures are logged.
   ~ManagedPostgres();
   ManagedPostgres(const ManagedPostgres&) = delete;
@@ -62,6 +69,7 @@ class ManagedPostgres {
   std::filesystem::path data_dir_;
   std::filesystem::path bin_dir_;
   Logger& log_;
+  Durability durability_;
   /// Set when running as root: the account the cluster runs as.
   std::optional<ProcessIdentity> service_account_;
   std::string owner_;

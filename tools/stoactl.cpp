@@ -49,6 +49,9 @@ struct Options {
 
 constexpr std::string_view kSynopsis =
     "usage: stoactl [--socket PATH | --config FILE] COMMAND [ARGUMENT...]\n";
+constexpr std::string_view kPasswordNote =
+    "Passwords are never taken from the command line: stoactl asks for them on the\n"
+    "terminal, or reads one line from standard input.\n";
 
 /// The commands this stoactl was built with, shown when stoad cannot be asked for its own.
 const std::vector<AdminCommandSpec>& builtin_commands() {
@@ -195,11 +198,10 @@ void print_local_usage(std::FILE* out) {
                kDefaultConfigPath.data(), default_socket.c_str());
   print_commands(out, builtin_commands());
   std::fprintf(out,
-               "\n"
-               "Passwords are never taken from the command line: stoactl asks for them on the\n"
-               "terminal, or reads one line from standard input.\n"
+               "\n%.*s"
                "Exit status: 0 done, 1 stoad reported an error, 2 usage error, 3 stoad not "
-               "reachable.\n");
+               "reachable.\n",
+               static_cast<int>(kPasswordNote.size()), kPasswordNote.data());
 }
 
 std::vector<AdminCommandSpec> specs_of(const AdminReply& reply) {
@@ -226,17 +228,14 @@ int run_help(const Options& options, const std::string& socket_path) {
     print_local_usage(stdout);
     return kExitOk;
   }
-  std::vector<std::string> request = options.words;
-  AdminReply reply = client->request(request);
+  AdminReply reply = client->request(options.words);
   if (reply.error) {
     return report_error(*reply.error, kExitFailed);
   }
   std::printf("%.*s\nCommands of the stoad at %s:\n", static_cast<int>(kSynopsis.size()),
               kSynopsis.data(), socket_path.c_str());
   print_commands(stdout, specs_of(reply));
-  std::printf(
-      "\nPasswords are never taken from the command line: stoactl asks for them on the\n"
-      "terminal, or reads one line from standard input.\n");
+  std::printf("\n%.*s", static_cast<int>(kPasswordNote.size()), kPasswordNote.data());
   return kExitOk;
 }
 

@@ -48,6 +48,9 @@ class ManagedPostgresTest : public testing::Test {
     fs::remove_all(root_, ignored);
   }
 
+  // Durability::none except where the default itself is under test: fsync is slow and these
+  // clusters are thrown away.
+  static constexpr auto kFast = ManagedPostgres::Durability::none;
   Logger log_{LogLevel::warn};
   fs::path root_;
   fs::path data_dir_;
@@ -73,28 +76,28 @@ TEST_F(ManagedPostgresTest, Start_FreshDirectory_ServesTheStoaDatabaseOnItsSocke
 
 TEST_F(ManagedPostgresTest, Start_ExistingCluster_KeepsItsData) {
   {
-    ManagedPostgres pg(data_dir_, "", log_);
+    ManagedPostgres pg(data_dir_, "", log_, kFast);
     pqxx::connection conn(pg.dsn());
     pqxx::work tx(conn);
     tx.exec("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')");
     tx.commit();
   }
   EXPECT_EQ(postmaster_pid(data_dir_), 0) << "the server should have stopped";
-  ManagedPostgres pg(data_dir_, "", log_);
+  ManagedPostgres pg(data_dir_, "", log_, kFast);
   EXPECT_EQ(query_text(pg.dsn(), "SELECT v FROM kept"), "still here");
 }
 
 TEST_F(ManagedPostgresTest, Stop_Twice_IsHarmless) {
-  ManagedPostgres pg(data_dir_, "", log_);
+  ManagedPostgres pg(data_dir_, "", log_, kFast);
   pg.stop();
   EXPECT_EQ(postmaster_pid(data_dir_), 0);
   pg.stop();
 }
 
 TEST_F(ManagedPostgresTest, Start_SameDirectoryTwice_SecondThrows) {
-  ManagedPostgres first(data_dir_, "", log_);
+  ManagedPostgres first(data_dir_, "", log_, kFast);
   try {
-    ManagedPostgres second(data_dir_, "", log_);
+    ManagedPostgres second(data_dir_, "", log_, kFast);
     ADD_FAILURE() << "no exception";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("another process"), std::string::npos) << e.what();
@@ -109,7 +112,7 @@ TEST_F(ManagedPostgresTest, Start_ServerLeftByACrashedOwner_IsRestarted) {
   if (child == 0) {
     // A stoad that dies without stopping its cluster: no destructors run.
     try {
-      ManagedPostgres crashed(data_dir_, "", log_);
+      ManagedPostgres crashed(data_dir_, "", log_, kFast);
       _exit(0);
     } catch (...) {
       _exit(1);
@@ -122,16 +125,16 @@ TEST_F(ManagedPostgresTest, Start_ServerLeftByACrashedOwner_IsRestarted) {
   ASSERT_GT(leftover, 0);
   ASSERT_EQ(kill(static_cast<pid_t>(leftover), 0), 0) << "the leftover server should be alive";
 
-  ManagedPostgres pg(data_dir_, "", log_);
+  ManagedPostgres pg(data_dir_, "", log_, kFast);
   EXPECT_NE(postmaster_pid(data_dir_), leftover);
   EXPECT_EQ(query_text(pg.dsn(), "SHOW listen_addresses"), "");
 }
 
 TEST_F(ManagedPostgresTest, Start_StalePidFileNamingAnUnrelatedProcess_Starts) {
-  { ManagedPostgres pg(data_dir_, "", log_); }
+  { ManagedPostgres pg(data_dir_, "", log_, kFast); }
   // After a power loss the PID in the lock file may belong to anything; PID 1 always lives.
   std::ofstream(data_dir_ / "postmaster.pid") << "1\n" << data_dir_.string() << "\n";
-  ManagedPostgres pg(data_dir_, "", log_);
+  ManagedPostgres pg(data_dir_, "", log_, kFast);
   EXPECT_EQ(query_text(pg.dsn(), "SELECT 1"), "1");
   EXPECT_NE(postmaster_pid(data_dir_), 1);
 }
@@ -139,14 +142,14 @@ TEST_F(ManagedPostgresTest, Start_StalePidFileNamingAnUnrelatedProcess_Starts) {
 TEST_F(ManagedPostgresTest, Start_NonEmptyDirectoryWithoutCluster_ThrowsAndTouchesNothing) {
   fs::create_directory(data_dir_);
   std::ofstream(data_dir_ / "precious.txt") << "do not delete";
-  EXPECT_THROW(ManagedPostgres(data_dir_, "", log_), std::runtime_error);
+  EXPECT_THROW(ManagedPostgres(data_dir_, "", log_, kFast), std::runtime_error);
   EXPECT_TRUE(fs::exists(data_dir_ / "precious.txt"));
   EXPECT_FALSE(fs::exists(data_dir_ / "PG_VERSION"));
 }
 
 TEST_F(ManagedPostgresTest, Start_MissingParents_CreatesThem) {
   auto nested = root_ / "a" / "b" / "cluster";
-  ManagedPostgres pg(nested, "", log_);
+  ManagedPostgres pg(nested, "", log_, kFast);
   EXPECT_EQ(query_text(pg.dsn(), "SELECT 1"), "1");
   struct stat info {};
   ASSERT_EQ(stat((root_ / "a").c_str(), &info), 0);
@@ -155,7 +158,7 @@ TEST_F(ManagedPostgresTest, Start_MissingParents_CreatesThem) {
 
 TEST_F(ManagedPostgresTest, Start_BinDirWithoutTools_ThrowsNamingIt) {
   try {
-    ManagedPostgres pg(data_dir_, root_, log_);
+    ManagedPostgres pg(data_dir_, root_, log_, kFast);
     ADD_FAILURE() << "no exception";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(root_.string()), std::string::npos) << e.what();

@@ -38,7 +38,9 @@ std::filesystem::path make_root() {
 
 TestPostgres::TestPostgres() : log_(LogLevel::warn), root_(make_root()), owner_pid_(getpid()) {
   try {
-    cluster_ = std::make_unique<store::ManagedPostgres>(root_ / "data", "", log_);
+    // Nothing here needs to survive a machine crash, and fsync dominates the tests' run time.
+    cluster_ = std::make_unique<store::ManagedPostgres>(root_ / "data", "", log_,
+                                                        store::ManagedPostgres::Durability::none);
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove_all(root_, ignored);

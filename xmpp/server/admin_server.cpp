@@ -54,8 +54,9 @@ std::string errno_text(int error) {
 bool is_answering(const std::string& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
+    int error = errno;
     throw AdminSocketError("cannot create a socket to probe admin socket " + path + ": " +
-                           errno_text(errno));
+                           errno_text(error));
   }
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -327,10 +328,6 @@ void AdminServer::add_command(AdminCommandSpec spec, AdminHandler handler) {
   state_->commands.insert_or_assign(std::move(key), Command{std::move(spec), std::move(handler)});
 }
 
-std::vector<AdminCommandSpec> AdminServer::commands() const {
-  return state_->specs();
-}
-
 void AdminServer::start() {
   const std::string& path = socket_path_;
   {
@@ -353,11 +350,12 @@ void AdminServer::start() {
       throw AdminSocketError("another stoad is running with admin socket " + path);
     }
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-      throw AdminSocketError("cannot remove stale admin socket " + path + ": " + errno_text(errno));
+      int error = errno;
+      throw AdminSocketError("cannot remove stale admin socket " + path + ": " + errno_text(error));
     }
     state_->log.info("admin", "removed stale admin socket ", path);
-  } else if (errno != ENOENT) {
-    throw AdminSocketError("cannot inspect admin socket " + path + ": " + errno_text(errno));
+  } else if (int error = errno; error != ENOENT) {
+    throw AdminSocketError("cannot inspect admin socket " + path + ": " + errno_text(error));
   }
 
   auto& acceptor = state_->acceptor;

@@ -58,9 +58,6 @@ class AdminServer {
 
   const std::string& socket_path() const { return socket_path_; }
 
-  /// Every registered command, sorted by name, `help` included.
-  std::vector<AdminCommandSpec> commands() const;
-
  private:
   // Shared with the connection coroutines, which may outlive this object until the executor
   // drops them.

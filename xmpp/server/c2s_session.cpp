@@ -80,6 +80,12 @@ void C2sSession::deliver(Element stanza) {
   });
 }
 
+void C2sSession::deliver_serialized_on_shard(std::string stanza) {
+  if (state_ == State::bound) {
+    send_raw(std::move(stanza));
+  }
+}
+
 void C2sSession::close(StreamCondition condition, std::string text) {
   asio::dispatch(shard_.executor(), [self = shared_from_this(), condition,
                                      text = std::move(text)]() mutable {
@@ -380,7 +386,8 @@ asio::awaitable<void> C2sSession::on_sasl(const Element& element) {
                    "too many failed authentication attempts; try again later");
       co_return;
     }
-    mechanism_ = sasl::make_mechanism(element.attr_or("mechanism"), encrypted);
+    mechanism_ = sasl::make_mechanism(element.attr_or("mechanism"), encrypted,
+                                      server_.config.scram_iterations);
     if (!mechanism_) {
       sasl_failure(sasl::Failure::invalid_mechanism);
       co_return;

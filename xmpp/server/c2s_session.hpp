@@ -33,6 +33,9 @@ class C2sSession : public std::enable_shared_from_this<C2sSession> {
 
   /// Queues a stanza for this client. Thread-safe.
   void deliver(Element stanza);
+  /// Queues an already serialized stanza. Only on this session's shard (fan-out batches per
+  /// shard and calls this from there).
+  void deliver_serialized_on_shard(std::string stanza);
   /// Sends a stream error and closes. Thread-safe.
   void close(StreamCondition condition, std::string text = {});
 

@@ -70,12 +70,6 @@ std::optional<Options> parse_options(int argc, char** argv) {
   return options;
 }
 
-std::string admin_socket_path(const stoa::conf::ServerConfig& config) {
-  return config.admin_socket.empty()
-             ? (std::filesystem::path(config.data_dir) / "stoad.sock").string()
-             : config.admin_socket;
-}
-
 int run(const Options& options, const stoa::conf::ServerConfig& config) {
   stoa::Logger log(config.log_level);
   std::filesystem::create_directories(config.data_dir);
@@ -104,7 +98,7 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
   auto roster = stoa::xmpp::server::install_roster_and_presence(server, db, config, log);
 
   asio::io_context main_context;
-  stoa::xmpp::server::AdminServer admin(main_context.get_executor(), admin_socket_path(config),
+  stoa::xmpp::server::AdminServer admin(main_context.get_executor(), stoa::xmpp::server::resolve_admin_socket_path(config.admin_socket, config.data_dir),
                                         log);
   stoa::xmpp::server::register_account_commands(
       admin, server.accounts(), db, config,

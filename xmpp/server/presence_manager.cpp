@@ -50,10 +50,11 @@ asio::awaitable<void> PresenceManager::outbound(Element presence, SessionPtr ori
 }
 
 asio::awaitable<void> PresenceManager::inbound(Element presence) {
+  const std::string to = presence.attr_or("to");
   try {
     co_await handle_inbound(std::move(presence));
   } catch (const std::exception& e) {
-    log_.error("presence", "inbound presence to ", presence.attr_or("to"), " failed: ", e.what());
+    log_.error("presence", "inbound presence to ", to, " failed: ", e.what());
   }
 }
 

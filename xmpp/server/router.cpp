@@ -1,6 +1,7 @@
 #include "xmpp/server/router.hpp"
 
 #include <algorithm>
+#include <asio/post.hpp>
 
 #include "xmpp/namespaces.hpp"
 #include "xmpp/server/c2s_session.hpp"
@@ -114,6 +115,57 @@ asio::awaitable<void> Router::route(Element stanza) {
   }
   bounce(stanza, {StanzaCondition::remote_server_not_found,
                   "federation with " + to->domain() + " is not available"});
+}
+
+std::vector<Jid> Router::deliver_to_many(const Element& stanza,
+                                         const std::vector<Jid>& recipients) {
+  // The 'to' attribute is written first with a marker that no escaped XML contains, then the
+  // serialization is split around it.
+  static constexpr char kMarker = '\x01';
+  Element shaped(stanza.name(), stanza.xmlns());
+  shaped.set_attr("to", std::string(1, kMarker));
+  for (const auto& [key, value] : stanza.attrs()) {
+    if (key != "to") {
+      shaped.set_attr(key, value);
+    }
+  }
+  for (const Element* child : stanza.children()) {
+    shaped.add_child(child->clone());
+  }
+  std::string text = stanza.text();
+  if (!text.empty()) {
+    shaped.add_text(text);
+  }
+  std::string serialized;
+  shaped.write(serialized, ns::kClient);
+  auto marker = serialized.find(kMarker);
+  auto shared = std::make_shared<const std::pair<std::string, std::string>>(
+      serialized.substr(0, marker), serialized.substr(marker + 1));
+
+  std::unordered_map<Shard*, std::vector<std::pair<SessionPtr, std::string>>> by_shard;
+  std::vector<Jid> missing;
+  for (const Jid& recipient : recipients) {
+    std::optional<BoundResource> resource = server_.registry.find(recipient);
+    if (!resource) {
+      missing.push_back(recipient);
+      continue;
+    }
+    std::string to;
+    append_escaped(to, recipient.str());
+    by_shard[&resource->session->shard()].emplace_back(std::move(resource->session),
+                                                        std::move(to));
+  }
+  for (auto& [shard, batch] : by_shard) {
+    asio::post(shard->executor(), [shared, batch = std::move(batch)] {
+      for (const auto& [session, to] : batch) {
+        std::string out;
+        out.reserve(shared->first.size() + to.size() + shared->second.size());
+        out.append(shared->first).append(to).append(shared->second);
+        session->deliver_serialized_on_shard(std::move(out));
+      }
+    });
+  }
+  return missing;
 }
 
 bool Router::deliver_to_resource(const Jid& to, Element stanza) {

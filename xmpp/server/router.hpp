@@ -73,6 +73,10 @@ class Router {
 
   /// Delivers to a local full JID if bound; false otherwise.
   bool deliver_to_resource(const Jid& to, Element stanza);
+  /// Fan-out: delivers `stanza` to many local full JIDs. It is serialized once; per recipient
+  /// only the 'to' attribute differs, and each worker gets one post for all its recipients.
+  /// Returns the recipients that have no bound session.
+  std::vector<Jid> deliver_to_many(const Element& stanza, const std::vector<Jid>& recipients);
 
  private:
   asio::awaitable<void> handle_server_iq(Element iq, SessionPtr origin);

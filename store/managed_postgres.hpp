@@ -45,6 +45,8 @@ class ManagedPostgres {
   /// libpq DSN of another database of this cluster.
   std::string dsn_for(std::string_view database) const;
   const std::filesystem::path& data_dir() const { return data_dir_; }
+  /// Where initdb and pg_ctl were found.
+  const std::filesystem::path& bin_dir() const { return bin_dir_; }
   /// The PostgreSQL superuser stoad connects as: the account the server runs as.
   const std::string& owner() const { return owner_; }
   /// Stops the server (fast shutdown: sessions end, committed work is kept) and releases the

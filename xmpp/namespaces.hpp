@@ -25,5 +25,7 @@ inline constexpr std::string_view kPing = "urn:xmpp:ping";
 inline constexpr std::string_view kVersion = "jabber:iq:version";
 inline constexpr std::string_view kDelay = "urn:xmpp:delay";
 inline constexpr std::string_view kDataForms = "jabber:x:data";
+inline constexpr std::string_view kCarbons = "urn:xmpp:carbons:2";
+inline constexpr std::string_view kForward = "urn:xmpp:forward:0";
 
 }  // namespace stoa::xmpp::ns

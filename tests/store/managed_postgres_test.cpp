@@ -147,6 +147,24 @@ TEST_F(ManagedPostgresTest, Start_NonEmptyDirectoryWithoutCluster_ThrowsAndTouch
   EXPECT_FALSE(fs::exists(data_dir_ / "PG_VERSION"));
 }
 
+TEST_F(ManagedPostgresTest, Start_ServerRefusesToStart_ThrowsWithItsLogAndReleasesTheDirectory) {
+  { ManagedPostgres pg(data_dir_, "", log_, kFast); }
+  std::ofstream(data_dir_ / "postgresql.conf", std::ios::app) << "this is not a setting\n";
+  try {
+    ManagedPostgres pg(data_dir_, "", log_, kFast);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::runtime_error& e) {
+    std::string message = e.what();
+    EXPECT_NE(message.find("pg_ctl"), std::string::npos) << message;
+    EXPECT_NE(message.find("postgresql.conf"), std::string::npos) << message;
+  }
+  // Repaired, the cluster starts again: the failed attempt left no lock or server behind.
+  fs::resize_file(data_dir_ / "postgresql.conf", fs::file_size(data_dir_ / "postgresql.conf") -
+                                                     std::string("this is not a setting\n").size());
+  ManagedPostgres pg(data_dir_, "", log_, kFast);
+  EXPECT_EQ(query_text(pg.dsn(), "SELECT 1"), "1");
+}
+
 TEST_F(ManagedPostgresTest, Start_MissingParents_CreatesThem) {
   auto nested = root_ / "a" / "b" / "cluster";
   ManagedPostgres pg(nested, "", log_, kFast);

@@ -13,8 +13,8 @@
 namespace stoa::test {
 
 /// A throwaway PostgreSQL cluster for one test process, in a fresh /tmp/stoa-test-pg-XXXXXX
-/// directory: started on first use, stopped and removed when the process exits. A process
-/// killed outright leaves its cluster running; the directory name says what it was.
+/// directory: started on first use, stopped and removed when the process exits, even when it
+/// crashes or is killed (a watchdog process takes care of that).
 class TestPostgres {
  public:
   TestPostgres();
@@ -23,6 +23,8 @@ class TestPostgres {
   TestPostgres& operator=(const TestPostgres&) = delete;
 
   store::ManagedPostgres& cluster() { return *cluster_; }
+  /// The temporary directory holding the cluster.
+  const std::filesystem::path& directory() const { return root_; }
   /// Creates an empty database with a name unique in this process and returns its DSN.
   std::string create_database();
 
@@ -31,6 +33,8 @@ class TestPostgres {
   std::filesystem::path root_;
   std::unique_ptr<store::ManagedPostgres> cluster_;
   pid_t owner_pid_;
+  /// The write end of the watchdog's pipe: closed only when this process ends.
+  int watchdog_fd_ = -1;
   std::mutex mutex_;
   unsigned databases_ = 0;
 };

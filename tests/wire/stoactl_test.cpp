@@ -89,7 +89,7 @@ TEST_F(StoactlTest, PasswordOnCommandLine_RefusedAsUsageError) {
 
 TEST_F(StoactlTest, ServerStopped_ExitCode3WithReason) {
   ASSERT_TRUE(server_.start());
-  ASSERT_TRUE(server_.stop());
+  EXPECT_TRUE(server_.stop());
   const CommandResult result = server_.stoactl({"user", "list"});
   EXPECT_EQ(result.exit_code, 3) << result.describe();
   EXPECT_NE(result.err.find(server_.admin_socket().string()), std::string::npos)

@@ -2,13 +2,13 @@
 
 #include <openssl/rand.h>
 
-#include "xmpp/server/no_throw.hpp"
 #include <asio/co_spawn.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/use_awaitable.hpp>
 #include <variant>
 
 #include "xmpp/namespaces.hpp"
+#include "xmpp/server/no_throw.hpp"
 #include "xmpp/server/router.hpp"
 #include "xmpp/server/stream_writer.hpp"
 #include "xmpp/stanza_error.hpp"
@@ -87,10 +87,10 @@ void C2sSession::deliver_serialized_on_shard(std::string stanza) {
 }
 
 void C2sSession::close(StreamCondition condition, std::string text) {
-  asio::dispatch(shard_.executor(), [self = shared_from_this(), condition,
-                                     text = std::move(text)]() mutable {
-    self->fail(condition, std::move(text));
-  });
+  asio::dispatch(shard_.executor(),
+                 [self = shared_from_this(), condition, text = std::move(text)]() mutable {
+                   self->fail(condition, std::move(text));
+                 });
 }
 
 asio::awaitable<void> C2sSession::read_loop() {
@@ -244,7 +244,8 @@ asio::awaitable<void> C2sSession::on_stream_open(const StreamOpen& open) {
     send_stream_header();
   }
   if (open.content_xmlns != ns::kClient) {
-    fail(StreamCondition::invalid_namespace, "the stream's default namespace must be jabber:client");
+    fail(StreamCondition::invalid_namespace,
+         "the stream's default namespace must be jabber:client");
     co_return;
   }
   std::string to = header.attr_or("to");
@@ -483,7 +484,8 @@ void C2sSession::on_bind(const Element& iq) {
   Element reply = make_iq_result(iq);
   reply.remove_attr("from");
   reply.remove_attr("to");
-  reply.add_child("bind", std::string(ns::kBind)).add_child("jid", std::string(ns::kBind))
+  reply.add_child("bind", std::string(ns::kBind))
+      .add_child("jid", std::string(ns::kBind))
       .set_text(jid_.str());
   send(reply);
   server_.log.info("c2s", "bound jid=", jid_.str(), " shard=", shard_.index());
@@ -509,8 +511,8 @@ asio::awaitable<void> C2sSession::on_bound_stanza(Element stanza) {
     if (!stanza.attr("id") || (!request && type != "result" && type != "error") ||
         (request && stanza.children().size() != 1)) {
       if (type != "error") {
-        send(make_error_reply(stanza, {StanzaCondition::bad_request,
-                                       "an iq needs an id, a type and one payload"}));
+        send(make_error_reply(
+            stanza, {StanzaCondition::bad_request, "an iq needs an id, a type and one payload"}));
       }
       co_return;
     }

@@ -1,5 +1,7 @@
 // stoad: the Stoa XMPP server.
 
+#include <sys/stat.h>
+
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <csignal>
@@ -9,7 +11,6 @@
 #include <iostream>
 #include <optional>
 #include <string>
-#include <sys/stat.h>
 
 #include "conf/loader.hpp"
 #include "store/database.hpp"
@@ -17,8 +18,9 @@
 #include "store/migrations.hpp"
 #include "xmpp/server/admin_account_commands.hpp"
 #include "xmpp/server/admin_server.hpp"
-#include "xmpp/server/server.hpp"
+#include "xmpp/server/carbons.hpp"
 #include "xmpp/server/roster_module.hpp"
+#include "xmpp/server/server.hpp"
 #include "xmpp/server/server_info_handlers.hpp"
 
 namespace {
@@ -80,8 +82,8 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
   std::optional<stoa::store::ManagedPostgres> managed;
   std::string dsn = config.database_dsn;
   if (dsn.empty()) {
-    managed.emplace(std::filesystem::path(config.data_dir) / "postgresql",
-                    config.postgres_bin_dir, log);
+    managed.emplace(std::filesystem::path(config.data_dir) / "postgresql", config.postgres_bin_dir,
+                    log);
     dsn = managed->dsn();
   }
   stoa::store::Database db(dsn, config.database_pool_size, log);
@@ -95,11 +97,13 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
 
   stoa::xmpp::server::Server server(config, log, db);
   stoa::xmpp::server::add_server_info_handlers(server.router());
+  stoa::xmpp::server::carbons::install(server.router(), server.registry());
   auto roster = stoa::xmpp::server::install_roster_and_presence(server, db, config, log);
 
   asio::io_context main_context;
-  stoa::xmpp::server::AdminServer admin(main_context.get_executor(), stoa::xmpp::server::resolve_admin_socket_path(config.admin_socket, config.data_dir),
-                                        log);
+  stoa::xmpp::server::AdminServer admin(
+      main_context.get_executor(),
+      stoa::xmpp::server::resolve_admin_socket_path(config.admin_socket, config.data_dir), log);
   stoa::xmpp::server::register_account_commands(
       admin, server.accounts(), db, config,
       [&server](const std::string& username) { server.disconnect_account(username); });

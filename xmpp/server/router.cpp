@@ -5,6 +5,7 @@
 
 #include "xmpp/namespaces.hpp"
 #include "xmpp/server/c2s_session.hpp"
+#include "xmpp/server/carbons.hpp"
 
 namespace stoa::xmpp::server {
 
@@ -51,6 +52,9 @@ asio::awaitable<void> Router::route_from_client(Element stanza, SessionPtr origi
   }
   if (!to) {
     co_return;  // a message without 'to' addresses the sender's own account: nothing to do
+  }
+  if (stanza.name() == "message") {
+    carbons::copy_sent(server_.registry, stanza, origin->jid());
   }
   co_await route(std::move(stanza));
 }
@@ -152,8 +156,7 @@ std::vector<Jid> Router::deliver_to_many(const Element& stanza,
     }
     std::string to;
     append_escaped(to, recipient.str());
-    by_shard[&resource->session->shard()].emplace_back(std::move(resource->session),
-                                                        std::move(to));
+    by_shard[&resource->session->shard()].emplace_back(std::move(resource->session), std::move(to));
   }
   for (auto& [shard, batch] : by_shard) {
     asio::post(shard->executor(), [shared, batch = std::move(batch)] {
@@ -183,6 +186,9 @@ std::optional<Element> Router::route_to_local(const Jid& to, Element stanza) {
   if (!to.is_bare()) {
     std::optional<BoundResource> resource = server_.registry.find(to);
     if (resource) {
+      if (name == "message") {
+        carbons::copy_received(server_.registry, stanza, to, {to});
+      }
       resource->session->deliver(std::move(stanza));
       return std::nullopt;
     }
@@ -231,6 +237,11 @@ void Router::route_message_to_account(const Jid& to, Element message) {
     }
     return;
   }
+  std::vector<Jid> delivered_to;
+  for (const BoundResource* target : targets) {
+    delivered_to.push_back(target->jid);
+  }
+  carbons::copy_received(server_.registry, message, to, delivered_to);
   for (std::size_t i = 0; i + 1 < targets.size(); ++i) {
     targets[i]->session->deliver(message.clone());
   }

@@ -1,6 +1,8 @@
 #include "xmpp/server/server.hpp"
 
-#include "xmpp/server/no_throw.hpp"
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/ip/v6_only.hpp>
@@ -8,13 +10,12 @@
 #include <asio/use_awaitable.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sys/resource.h>
 #include <thread>
-#include <unistd.h>
 
 #include "xmpp/namespaces.hpp"
 #include "xmpp/server/c2s_session.hpp"
 #include "xmpp/server/connection_limit.hpp"
+#include "xmpp/server/no_throw.hpp"
 #include "xmpp/server/stream_writer.hpp"
 #include "xmpp/server/tls_context.hpp"
 
@@ -55,25 +56,27 @@ Server::Server(const conf::ServerConfig& config, Logger& log, store::Database& d
       auth_limiter_(config.auth_failures_per_address, config.auth_failures_per_account,
                     std::chrono::seconds(config.auth_failure_window_seconds)),
       router_(context_),
-      context_{config,
-               log,
-               tls_,
-               accounts_,
-               registry_,
-               router_,
-               auth_limiter_,
-               counters_,
-               StreamLimits{config.max_stanza_bytes, config.max_xml_depth,
-                            config.max_xml_attributes},
-               connection_capacity(config.max_connections, kReservedDescriptors, log),
-               std::chrono::steady_clock::now()} {
+      context_{
+          config,
+          log,
+          tls_,
+          accounts_,
+          registry_,
+          router_,
+          auth_limiter_,
+          counters_,
+          StreamLimits{config.max_stanza_bytes, config.max_xml_depth, config.max_xml_attributes},
+          connection_capacity(config.max_connections, kReservedDescriptors, log),
+          std::chrono::steady_clock::now()} {
   unsigned workers = worker_count(config.workers);
   for (unsigned i = 0; i < workers; ++i) {
     shards_.push_back(std::make_unique<Shard>(i));
   }
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 void Server::start() {
   auto open = [&](const std::string& name, const conf::Listener& where, bool direct_tls) {
@@ -90,8 +93,8 @@ void Server::start() {
       listener->acceptor.bind(endpoint);
       listener->acceptor.listen(asio::socket_base::max_listen_connections);
     } catch (const std::system_error& e) {
-      throw std::runtime_error("cannot listen for " + name + " on [" + where.address + "]:" +
-                               std::to_string(where.port) + ": " + e.code().message());
+      throw std::runtime_error("cannot listen for " + name + " on [" + where.address +
+                               "]:" + std::to_string(where.port) + ": " + e.code().message());
     }
     log_.info("server", name, " listening on [", where.address,
               "]:", listener->acceptor.local_endpoint().port());
@@ -153,8 +156,8 @@ asio::awaitable<void> Server::accept_loop(Listener& listener) {
       moved.assign(protocol, socket.release(move_error), move_error);
     }
     if (move_error) {
-      log_.warn("server", listener.name, " cannot hand a connection to a worker: ",
-                move_error.message());
+      log_.warn("server", listener.name,
+                " cannot hand a connection to a worker: ", move_error.message());
       continue;
     }
     admit(std::move(moved), shard, listener.direct_tls);
@@ -223,8 +226,8 @@ void Server::stop() {
 
 std::vector<std::vector<std::string>> Server::status() const {
   std::vector<std::vector<std::string>> rows;
-  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::steady_clock::now() - context_.started);
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                 context_.started);
   rows.push_back({"domain", config_.domain});
   rows.push_back({"version", STOA_VERSION});
   rows.push_back({"uptime_seconds", std::to_string(uptime.count())});

@@ -14,13 +14,13 @@ BindResult SessionRegistry::bind(const SessionPtr& session, const Jid& full_jid)
       return {BindResult::Outcome::conflict, nullptr};
     }
     SessionPtr replaced = std::move(same->session);
-    *same = BoundResource{session, full_jid, false, 0, nullptr};
+    *same = BoundResource{session, full_jid, false, 0, nullptr, false};
     return {BindResult::Outcome::bound, std::move(replaced)};
   }
   if (resources.size() >= max_resources_) {
     return {BindResult::Outcome::too_many_resources, nullptr};
   }
-  resources.push_back(BoundResource{session, full_jid, false, 0, nullptr});
+  resources.push_back(BoundResource{session, full_jid, false, 0, nullptr, false});
   ++count_;
   return {BindResult::Outcome::bound, nullptr};
 }
@@ -76,6 +76,19 @@ void SessionRegistry::set_presence(const Jid& full_jid, bool available, int prio
       r.available = available;
       r.priority = priority;
       r.presence = std::move(presence);
+    }
+  }
+}
+
+void SessionRegistry::set_carbons(const Jid& full_jid, bool enabled) {
+  std::unique_lock lock(mutex_);
+  auto it = by_bare_.find(full_jid.bare_str());
+  if (it == by_bare_.end()) {
+    return;
+  }
+  for (BoundResource& r : it->second) {
+    if (r.jid == full_jid) {
+      r.carbons = enabled;
     }
   }
 }

@@ -25,6 +25,7 @@ struct BoundResource {
   int priority = 0;
   /// The last available presence broadcast by this resource (answers probes), if any.
   std::shared_ptr<const Element> presence;
+  bool carbons = false;  ///< XEP-0280: wants copies of the account's chat messages
 };
 
 /// What bind() decided.
@@ -53,6 +54,9 @@ class SessionRegistry {
   /// Records the presence a resource broadcast; nullptr (with available=false) when it left.
   void set_presence(const Jid& full_jid, bool available, int priority,
                     std::shared_ptr<const Element> presence);
+
+  /// Records whether a resource enabled message carbons (XEP-0280).
+  void set_carbons(const Jid& full_jid, bool enabled);
 
   std::size_t size() const;
   /// Calls `visit` for every bound resource, under the shared lock: keep it short.

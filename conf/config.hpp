@@ -73,6 +73,20 @@ struct ServerConfig {
   // [auth]
   unsigned scram_iterations = 10000;
 
+  // [muc]
+  bool muc_enabled = true;
+  /// Domains of the MUC services (XEP-0045); empty: one service at "conference." + domain.
+  std::vector<std::string> muc_domains;
+  std::string muc_room_creation = "anyone";    ///< "anyone", "admins" or "list"
+  std::vector<std::string> muc_room_creators;  ///< bare JIDs, with muc_room_creation "list"
+  unsigned muc_max_rooms_per_user = 100;       ///< rooms one user may own at once
+  unsigned muc_max_occupants_per_room = 5000;
+  /// Above this many occupants, joins and leaves of non-moderators go to moderators only.
+  unsigned muc_participant_update_limit = 75;
+  unsigned muc_default_history = 20;  ///< history messages of a new room
+  unsigned muc_max_history = 100;     ///< the most a room may be configured to send on join
+  unsigned muc_max_affiliations_per_room = 10000;
+
   bool operator==(const ServerConfig&) const = default;
 };
 

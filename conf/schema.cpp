@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kLogLevels{"debug", "info", "warn", "error"};
 constexpr std::array<std::string_view, 2> kResourceConflicts{"replace", "refuse"};
+constexpr std::array<std::string_view, 3> kRoomCreation{"anyone", "admins", "list"};
 
 // RFC 1035 caps a host name at 253 characters; a JID domainpart (RFC 7622) may not exceed it
 // in practice, since it must resolve.
@@ -366,6 +367,75 @@ constexpr std::array kOptions{
            .max = 1000000,
            .get = get_field<&ServerConfig::scram_iterations>,
            .set = set_field<&ServerConfig::scram_iterations>},
+    // [muc]
+    Option{.key = "muc.enabled",
+           .type = boolean,
+           .doc = "Run the multi-user chat service(s) (XEP-0045).",
+           .get = get_field<&ServerConfig::muc_enabled>,
+           .set = set_field<&ServerConfig::muc_enabled>},
+    Option{.key = "muc.domains",
+           .type = string_array,
+           .doc = "Domains of the MUC services; empty: one service at \"conference.\" + "
+                  "server.domain.",
+           .check = check_domain,
+           .get = get_field<&ServerConfig::muc_domains>,
+           .set = set_field<&ServerConfig::muc_domains>},
+    Option{.key = "muc.room_creation",
+           .type = string,
+           .doc = "Who may create rooms: \"anyone\" (every local user), \"admins\" or "
+                  "\"list\" (admins and room_creators).",
+           .allowed = kRoomCreation,
+           .get = get_field<&ServerConfig::muc_room_creation>,
+           .set = set_field<&ServerConfig::muc_room_creation>},
+    Option{.key = "muc.room_creators",
+           .type = string_array,
+           .doc = "Bare JIDs that may create rooms when room_creation is \"list\".",
+           .check = check_bare_jid,
+           .get = get_field<&ServerConfig::muc_room_creators>,
+           .set = set_field<&ServerConfig::muc_room_creators>},
+    Option{.key = "muc.max_rooms_per_user",
+           .type = integer,
+           .doc = "Rooms one user may own at once (service admins are not limited).",
+           .min = 1,
+           .max = 1000000,
+           .get = get_field<&ServerConfig::muc_max_rooms_per_user>,
+           .set = set_field<&ServerConfig::muc_max_rooms_per_user>},
+    Option{.key = "muc.max_occupants_per_room",
+           .type = integer,
+           .doc = "Occupants one room may hold, whatever its own maxusers setting says.",
+           .min = 1,
+           .max = 1000000,
+           .get = get_field<&ServerConfig::muc_max_occupants_per_room>,
+           .set = set_field<&ServerConfig::muc_max_occupants_per_room>},
+    Option{.key = "muc.participant_update_limit",
+           .type = integer,
+           .doc = "Above this many occupants, joins, leaves and presence changes of "
+                  "non-moderators are sent to moderators only.",
+           .min = 1,
+           .max = 1000000,
+           .get = get_field<&ServerConfig::muc_participant_update_limit>,
+           .set = set_field<&ServerConfig::muc_participant_update_limit>},
+    Option{.key = "muc.default_history",
+           .type = integer,
+           .doc = "Messages of history a new room sends on join (at most max_history).",
+           .min = 0,
+           .max = 10000,
+           .get = get_field<&ServerConfig::muc_default_history>,
+           .set = set_field<&ServerConfig::muc_default_history>},
+    Option{.key = "muc.max_history",
+           .type = integer,
+           .doc = "The most messages of history a room may be configured to send on join.",
+           .min = 0,
+           .max = 10000,
+           .get = get_field<&ServerConfig::muc_max_history>,
+           .set = set_field<&ServerConfig::muc_max_history>},
+    Option{.key = "muc.max_affiliations_per_room",
+           .type = integer,
+           .doc = "Owners, admins, members and outcasts one room may list.",
+           .min = 1,
+           .max = 10000000,
+           .get = get_field<&ServerConfig::muc_max_affiliations_per_room>,
+           .set = set_field<&ServerConfig::muc_max_affiliations_per_room>},
 };
 
 void append_string_literal(std::string& out, std::string_view text) {

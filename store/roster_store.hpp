@@ -94,6 +94,7 @@ class RosterStore {
   /// from non-contacts and its tombstones.
   RosterStore(Database& db, std::size_t max_items) : db_(db), max_items_(max_items) {}
 
+  /// The owner's roster items and version (empty at version 0 for a new account).
   asio::awaitable<Roster> roster(std::string owner);
   /// What changed after `version`; nullopt when the full roster should be sent instead (the
   /// version is unknown or older than the kept history, or the changes outnumber the items).
@@ -101,6 +102,7 @@ class RosterStore {
                                                               std::int64_t version);
   /// The row for `contact`, pending-only rows included.
   asio::awaitable<std::optional<RosterItem>> item(std::string owner, std::string contact);
+  /// Who gets the owner's presence, whose presence the owner gets, and the requests to redeliver.
   asio::awaitable<PresencePeers> presence_peers(std::string owner);
   /// Reads the row under a lock on the owner's roster, applies `updater` and writes the
   /// result in the same transaction, bumping the roster version and keeping tombstones when

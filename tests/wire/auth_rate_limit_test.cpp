@@ -57,14 +57,15 @@ TEST_F(AuthRateLimitTest, AccountOverLimit_AccountRefusedOthersStillLogIn) {
 }
 
 TEST_F(AuthRateLimitTest, WindowPassed_RightPasswordAcceptedAgain) {
+  // That the limit blocks is the business of the tests above; whether the block is still on
+  // right after the guesses depends on how fast they ran, so this test only checks that it
+  // lifts once a whole window has passed since the last failure.
   constexpr int kWindowSeconds = 2;
   ASSERT_TRUE(
       start_with_users({{"limits.auth_failures_per_address", std::to_string(kLimit)},
                         {"limits.auth_failures_per_account", std::to_string(kLimit)},
                         {"limits.auth_failure_window_seconds", std::to_string(kWindowSeconds)}}));
   ASSERT_NO_FATAL_FAILURE(exhaust(kAlice));
-  expect_refused(kAlice);
-  // The refused attempt may itself count: wait a full window past it, plus a margin.
   std::this_thread::sleep_for(std::chrono::seconds(kWindowSeconds + 1));
   XmppClient alice;
   EXPECT_TRUE(login(alice, kAlice));

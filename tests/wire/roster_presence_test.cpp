@@ -317,8 +317,9 @@ TEST_F(RosterPresenceTest, SecondResource_SeesOwnPresenceAndPushes) {
   ASSERT_TRUE(request_roster(laptop));
   ASSERT_TRUE(become_available(phone));
   ASSERT_TRUE(become_available(laptop));
-  // RFC 6121 §4.2.2: each resource sees the other's presence.
+  // RFC 6121 §4.2.2: each resource sees the other's presence, the later one on arrival.
   EXPECT_TRUE(phone.wait_for(presence_from(laptop.bound_jid(), ""))) << phone.describe();
+  EXPECT_TRUE(laptop.wait_for(presence_from(phone.bound_jid(), ""))) << laptop.describe();
 
   // §2.1.6: pushes go to the resources that asked for the roster only.
   ASSERT_TRUE(roster_set(phone, "<item jid='bob@localhost'/>"));

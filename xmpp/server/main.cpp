@@ -19,6 +19,7 @@
 #include "xmpp/server/admin_account_commands.hpp"
 #include "xmpp/server/admin_server.hpp"
 #include "xmpp/server/carbons.hpp"
+#include "xmpp/server/muc_module.hpp"
 #include "xmpp/server/roster_module.hpp"
 #include "xmpp/server/server.hpp"
 #include "xmpp/server/server_info_handlers.hpp"
@@ -99,6 +100,7 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
   stoa::xmpp::server::add_server_info_handlers(server.router());
   stoa::xmpp::server::carbons::install(server.router(), server.registry());
   auto roster = stoa::xmpp::server::install_roster_and_presence(server, db, config, log);
+  auto muc = stoa::xmpp::server::install_muc(server, db, config, log, roster->presence());
 
   asio::io_context main_context;
   stoa::xmpp::server::AdminServer admin(

@@ -127,7 +127,8 @@ asio::awaitable<void> PresenceManager::handle_inbound(Element presence) {
   const Jid account = to->bare();
   const std::string type = presence.attr_or("type");
   if (std::optional<SubscriptionType> subscription = parse_subscription_type(type)) {
-    co_await inbound_subscription(std::move(presence), *subscription, account, from->bare());
+    const Jid contact = from->bare();
+    co_await inbound_subscription(std::move(presence), *subscription, account, contact);
   } else if (type == "probe") {
     co_await answer_probe(account, *from);
   } else if ((type.empty() || type == "unavailable") && to->is_bare()) {
@@ -150,10 +151,15 @@ asio::awaitable<void> PresenceManager::broadcast_available(Element presence, Ses
   }
   // Recorded first, so that probes answered from now on already see it.
   registry_.set_presence(jid, true, priority, std::make_shared<const Element>(presence.clone()));
-  // RFC 6121 §4.2.2, §4.4.2: the account's available resources, this one included.
+  // RFC 6121 §4.2.2, §4.4.2: the account's available resources, this one included; a
+  // resource that just came online also learns of the others.
   for (const BoundResource& resource : registry_.resources(jid.bare_str())) {
-    if (resource.available) {
-      resource.session->deliver(addressed(presence, resource.jid.str()));
+    if (!resource.available) {
+      continue;
+    }
+    resource.session->deliver(addressed(presence, resource.jid.str()));
+    if (initial && resource.jid != jid && resource.presence) {
+      origin->deliver(addressed(*resource.presence, jid.str()));
     }
   }
   store::PresencePeers peers = co_await roster_.presence_peers(jid.local());

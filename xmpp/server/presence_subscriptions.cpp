@@ -120,7 +120,10 @@ asio::awaitable<void> PresenceManager::contact_removed(const Jid& account,
   if (notices.unsubscribed) {
     co_await router_.route(make_presence("unsubscribed", account.str(), contact->str()));
   }
-  co_await follow_subscription_change(account, *contact, removed, std::nullopt, false);
+  // Named rather than converted inside the co_await (see the GCC 12 note in Database).
+  const std::optional<store::RosterItem> before = removed;
+  const std::optional<store::RosterItem> after;
+  co_await follow_subscription_change(account, *contact, before, after, false);
 }
 
 }  // namespace stoa::xmpp::server

@@ -17,6 +17,7 @@ class RosterHandler {
                 const conf::ServerConfig& config)
       : roster_(roster), presence_(presence), config_(config) {}
 
+  /// Answers one roster get or set, sending the roster pushes and presence it causes.
   asio::awaitable<IqOutcome> handle(const IqRequest& request);
 
  private:

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string_view>
+
+/// XML namespaces of XEP-0045 and the extensions the MUC service speaks.
+namespace stoa::muc::ns {
+
+inline constexpr std::string_view kMuc = "http://jabber.org/protocol/muc";
+inline constexpr std::string_view kMucUser = "http://jabber.org/protocol/muc#user";
+inline constexpr std::string_view kMucAdmin = "http://jabber.org/protocol/muc#admin";
+inline constexpr std::string_view kMucOwner = "http://jabber.org/protocol/muc#owner";
+inline constexpr std::string_view kMucRoomConfig = "http://jabber.org/protocol/muc#roomconfig";
+inline constexpr std::string_view kMucRoomInfo = "http://jabber.org/protocol/muc#roominfo";
+inline constexpr std::string_view kMucRequest = "http://jabber.org/protocol/muc#request";
+inline constexpr std::string_view kMucStableId = "http://jabber.org/protocol/muc#stable_id";
+inline constexpr std::string_view kMucSelfPing =
+    "http://jabber.org/protocol/muc#self-ping-optimization";
+inline constexpr std::string_view kStanzaId = "urn:xmpp:sid:0";             // XEP-0359
+inline constexpr std::string_view kOccupantId = "urn:xmpp:occupant-id:0";   // XEP-0421
+inline constexpr std::string_view kRsm = "http://jabber.org/protocol/rsm";  // XEP-0059
+inline constexpr std::string_view kConference = "jabber:x:conference";      // XEP-0249
+
+}  // namespace stoa::muc::ns

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <optional>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "muc/muc_store.hpp"
+#include "xmpp/jid.hpp"
+#include "xmpp/xml_element.hpp"
+
+namespace stoa::muc {
+
+/// Sends one stanza to each recipient; only its 'to' attribute differs per recipient (the
+/// fan-out primitive serializes it once). The stanza carries no 'to' of its own.
+struct Send {
+  xmpp::Element stanza;
+  std::vector<xmpp::Jid> to;
+};
+
+/// Store operations, run through MucStore in the order given, each awaited before the next
+/// action: nothing is delivered before what it reports has been stored.
+struct CreateRoom {
+  StoredRoom room;
+};
+struct SaveConfig {
+  RoomConfig config;
+};
+struct SaveSubject {
+  RoomSubject subject;
+};
+struct SetAffiliation {
+  AffiliationRecord record;
+};
+struct DeleteRoom {};
+struct AppendArchive {
+  ArchiveEntry entry;
+};
+
+/// Loads join history from the archive and sends it to one joining session, each message with
+/// a delay stamp (XEP-0045 §7.2.15); see history.hpp.
+struct SendHistory {
+  xmpp::Jid to;
+  HistoryQuery query;
+  std::optional<std::size_t> max_chars;  ///< the client's maxchars, if it gave one
+};
+
+using Action = std::variant<Send, CreateRoom, SaveConfig, SaveSubject, SetAffiliation, DeleteRoom,
+                            AppendArchive, SendHistory>;
+
+/// What a room decided in answer to one input: actions to run in order. When a store action
+/// fails, the actions after it are skipped and the sender gets an internal-server-error.
+struct Outcome {
+  std::vector<Action> actions;
+  /// The room no longer exists once the actions are done (destroyed, or a temporary room
+  /// whose last occupant left); its host drops it.
+  bool room_gone = false;
+
+  void send(xmpp::Element stanza, std::vector<xmpp::Jid> to) {
+    if (!to.empty()) {
+      actions.emplace_back(Send{std::move(stanza), std::move(to)});
+    }
+  }
+  void send(xmpp::Element stanza, const xmpp::Jid& to) {
+    actions.emplace_back(Send{std::move(stanza), {to}});
+  }
+  template <typename Operation>
+  void store(Operation operation) {
+    actions.emplace_back(std::move(operation));
+  }
+};
+
+}  // namespace stoa::muc

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <string>
+#include <vector>
+
+#include "muc/muc_store.hpp"
+#include "muc/outcome.hpp"
+#include "xmpp/jid.hpp"
+#include "xmpp/xml_element.hpp"
+
+namespace stoa::muc {
+
+/// Where a room's stanzas go: the daemon's router, or a recording fake in tests.
+class Deliverer {
+ public:
+  virtual ~Deliverer() = default;
+  /// Sends `stanza` (no 'to' of its own) to each recipient. Returns the recipients known to
+  /// have no session any more, so that the room can let them go.
+  virtual asio::awaitable<std::vector<xmpp::Jid>> deliver(const xmpp::Element& stanza,
+                                                          std::vector<xmpp::Jid> to) = 0;
+};
+
+/// How running an outcome went.
+struct RunResult {
+  bool stored = true;           ///< false: a store operation failed, the rest was skipped
+  std::string failure;          ///< what failed, for the log
+  std::vector<xmpp::Jid> gone;  ///< recipients without a session (see Deliverer)
+};
+
+/// Carries out a room's outcome in order: each store operation awaited before what follows
+/// it (stored before delivered), history loaded from the archive when a join asks for it.
+/// A failed history load only skips the history. Runs on the room's executor.
+asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucStore& store,
+                                       Deliverer& deliverer);
+
+}  // namespace stoa::muc

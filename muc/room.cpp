@@ -1,0 +1,404 @@
+#include "muc/room.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "muc/muc_namespaces.hpp"
+#include "muc/occupant_id.hpp"
+#include "xmpp/namespaces.hpp"
+
+namespace stoa::muc {
+
+using xmpp::Element;
+using xmpp::Jid;
+using xmpp::StanzaCondition;
+using xmpp::StanzaError;
+
+namespace {
+
+Jid parse_room_jid(const std::string& text) {
+  std::optional<Jid> jid = Jid::parse(text);
+  if (!jid || jid->local().empty() || !jid->is_bare()) {
+    throw std::invalid_argument("'" + text + "' is not a room JID");
+  }
+  return *jid;
+}
+
+}  // namespace
+
+Room::Room(Jid jid, const ServiceSettings& settings, IdGenerator& ids)
+    : jid_(jid.bare()), settings_(settings), ids_(ids), fresh_(true) {
+  config_.history_length = std::min(settings.default_history, settings.max_history);
+}
+
+Room::Room(StoredRoom stored, const ServiceSettings& settings, IdGenerator& ids)
+    : jid_(parse_room_jid(stored.jid)),
+      settings_(settings),
+      ids_(ids),
+      config_(std::move(stored.config)),
+      subject_(std::move(stored.subject)),
+      secret_(std::move(stored.occupant_id_secret)),
+      created_(stored.created) {
+  for (AffiliationRecord& record : stored.affiliations) {
+    if (record.affiliation != Affiliation::none) {
+      std::string key = record.jid;
+      affiliations_.emplace(std::move(key), std::move(record));
+    }
+  }
+  if (secret_.empty()) {
+    secret_ = ids_.room_secret();
+  }
+}
+
+Outcome Room::handle(const Element& stanza, Timestamp now) {
+  Outcome out;
+  std::optional<Jid> from = Jid::parse(stanza.attr_or("from"));
+  std::optional<Jid> to = Jid::parse(stanza.attr_or("to"));
+  if (gone_ || !from || !to || to->bare() != jid_) {
+    return out;  // the service only hands a room what is addressed to it, from a known sender
+  }
+  if (stanza.name() == "presence") {
+    on_presence(out, stanza, *from, *to, now);
+  } else if (stanza.name() == "message") {
+    on_message(out, stanza, *from, *to, now);
+  } else if (stanza.name() == "iq") {
+    on_iq(out, stanza, *from, *to);
+  }
+  if (fresh_ && !gone_) {
+    // Whatever it was, it did not create the room: nothing is left behind.
+    gone_ = true;
+    out.room_gone = true;
+  }
+  return out;
+}
+
+Outcome Room::session_gone(const Jid& session, Timestamp now) {
+  Outcome out;
+  if (!gone_ && occupant_of_session(session)) {
+    leave(out, Element("presence", std::string(xmpp::ns::kClient)), session, {333});
+  }
+  (void)now;
+  return out;
+}
+
+RoomListing Room::listing() const {
+  return RoomListing{jid_.bare_str(),
+                     config_.name.empty() ? jid_.local() : config_.name,
+                     config_.public_room && !locked_ && !fresh_ && !gone_,
+                     config_.persistent,
+                     occupants_.size(),
+                     jids_with(Affiliation::owner)};
+}
+
+Affiliation Room::affiliation_of(const Jid& user) const {
+  if (is_service_admin(user)) {
+    return Affiliation::owner;
+  }
+  for (const std::string& key : {user.str(), user.bare_str(), user.domain()}) {
+    auto found = affiliations_.find(key);
+    if (found != affiliations_.end()) {
+      return found->second.affiliation;
+    }
+  }
+  return Affiliation::none;
+}
+
+const Occupant* Room::occupant(std::string_view nick) const {
+  auto found = occupants_.find(std::string(nick));
+  return found == occupants_.end() ? nullptr : &found->second;
+}
+
+StoredRoom Room::snapshot() const {
+  StoredRoom stored{jid_.bare_str(), config_, subject_, secret_, created_, {}};
+  for (const auto& [key, record] : affiliations_) {
+    stored.affiliations.push_back(record);
+  }
+  return stored;
+}
+
+Occupant* Room::occupant_of_session(const Jid& session) {
+  auto found = nick_of_session_.find(session.str());
+  if (found == nick_of_session_.end()) {
+    return nullptr;
+  }
+  return &occupants_.at(found->second);
+}
+
+const Occupant* Room::occupant_of_session(const Jid& session) const {
+  return const_cast<Room*>(this)->occupant_of_session(session);
+}
+
+bool Room::is_service_admin(const Jid& user) const {
+  return std::ranges::find(settings_.admins, user.bare_str()) != settings_.admins.end();
+}
+
+bool Room::is_large() const {
+  return occupants_.size() > settings_.participant_update_limit;
+}
+
+bool Room::sees_presence_of(Role viewer, Role subject) const {
+  // Moderators see everyone: they must know whom they moderate.
+  if (viewer == Role::moderator) {
+    return true;
+  }
+  if (!config_.presence_broadcast.contains(subject)) {
+    return false;
+  }
+  return subject == Role::moderator || !is_large();
+}
+
+bool Room::sees_real_jid(Role viewer) const {
+  return config_.whois == Whois::anyone || viewer == Role::moderator;
+}
+
+std::vector<Jid> Room::all_sessions() const {
+  std::vector<Jid> out;
+  for (const auto& [nick, occupant] : occupants_) {
+    for (const OccupantSession& session : occupant.sessions) {
+      out.push_back(session.jid);
+    }
+  }
+  return out;
+}
+
+std::vector<Jid> Room::moderator_sessions() const {
+  std::vector<Jid> out;
+  for (const auto& [nick, occupant] : occupants_) {
+    if (occupant.role == Role::moderator) {
+      for (const OccupantSession& session : occupant.sessions) {
+        out.push_back(session.jid);
+      }
+    }
+  }
+  return out;
+}
+
+std::string Room::occupant_jid(std::string_view nick) const {
+  std::string out = jid_.bare_str();
+  out += '/';
+  out += nick;
+  return out;
+}
+
+std::vector<std::string> Room::jids_with(Affiliation affiliation) const {
+  std::vector<std::string> out;
+  for (const auto& [key, record] : affiliations_) {
+    if (record.affiliation == affiliation) {
+      out.push_back(key);
+    }
+  }
+  return out;
+}
+
+Element Room::occupant_presence(const Occupant& occupant, const Element& payload,
+                                const PresenceDetail& detail, bool with_jid, bool self) const {
+  Element presence("presence", std::string(xmpp::ns::kClient));
+  presence.set_attr("from", occupant_jid(occupant.nick));
+  if (detail.unavailable) {
+    presence.set_attr("type", "unavailable");
+  }
+  for (const Element* child : payload.children()) {
+    presence.add_child(child->clone());
+  }
+  Element& x = presence.add_child("x", std::string(ns::kMucUser));
+  Element& item = x.add_child("item", std::string(ns::kMucUser));
+  item.set_attr("affiliation",
+                to_string(detail.affiliation.value_or(affiliation_of(occupant.real_jid))));
+  item.set_attr("role", to_string(detail.role.value_or(occupant.role)));
+  if (with_jid) {
+    item.set_attr("jid", occupant.primary().jid.str());
+  }
+  if (!detail.new_nick.empty()) {
+    item.set_attr("nick", detail.new_nick);
+  }
+  if (!detail.actor_nick.empty()) {
+    item.add_child("actor", std::string(ns::kMucUser)).set_attr("nick", detail.actor_nick);
+  }
+  if (!detail.reason.empty()) {
+    item.add_child("reason", std::string(ns::kMucUser)).set_text(detail.reason);
+  }
+  if (detail.destroy) {
+    x.add_child(detail.destroy->clone());
+  }
+  std::vector<int> codes = detail.codes;
+  if (self) {
+    codes.push_back(110);
+    codes.insert(codes.end(), detail.self_codes.begin(), detail.self_codes.end());
+  }
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  for (int code : codes) {
+    x.add_child("status", std::string(ns::kMucUser)).set_attr("code", std::to_string(code));
+  }
+  presence.add_child("occupant-id", std::string(ns::kOccupantId))
+      .set_attr("id", occupant.occupant_id);
+  return presence;
+}
+
+PresenceFanout Room::presence_fanout(const Occupant& occupant, const Element& payload,
+                                     const PresenceDetail& detail) const {
+  const Role visible_as = detail.visible_as.value_or(occupant.role);
+  std::vector<Jid> with_jid;
+  std::vector<Jid> without_jid;
+  for (const auto& [nick, other] : occupants_) {
+    if (nick == occupant.nick || !sees_presence_of(other.role, visible_as)) {
+      continue;
+    }
+    std::vector<Jid>& group = sees_real_jid(other.role) ? with_jid : without_jid;
+    for (const OccupantSession& session : other.sessions) {
+      group.push_back(session.jid);
+    }
+  }
+  PresenceFanout fanout;
+  if (!with_jid.empty()) {
+    fanout.others.push_back(
+        Send{occupant_presence(occupant, payload, detail, true, false), std::move(with_jid)});
+  }
+  if (!without_jid.empty()) {
+    fanout.others.push_back(
+        Send{occupant_presence(occupant, payload, detail, false, false), std::move(without_jid)});
+  }
+  fanout.self =
+      Send{occupant_presence(occupant, payload, detail, true, true), occupant.session_jids()};
+  return fanout;
+}
+
+void Room::broadcast_presence(Outcome& out, const Occupant& occupant, const Element& payload,
+                              const PresenceDetail& detail) const {
+  PresenceFanout fanout = presence_fanout(occupant, payload, detail);
+  for (Send& send : fanout.others) {
+    out.actions.emplace_back(std::move(send));
+  }
+  if (fanout.self) {
+    out.actions.emplace_back(std::move(*fanout.self));
+  }
+}
+
+void Room::send_ordered(Outcome& out, std::vector<PresenceFanout> fanouts,
+                        std::optional<Send> between) {
+  for (PresenceFanout& fanout : fanouts) {
+    if (fanout.self) {
+      out.actions.emplace_back(std::move(*fanout.self));
+    }
+  }
+  if (between) {
+    out.actions.emplace_back(std::move(*between));
+  }
+  for (PresenceFanout& fanout : fanouts) {
+    for (Send& send : fanout.others) {
+      out.actions.emplace_back(std::move(send));
+    }
+  }
+}
+
+void Room::reply_error(Outcome& out, const Element& stanza, StanzaError error) const {
+  if (stanza.attr_or("type") == "error") {
+    return;  // never answer an error with an error
+  }
+  std::optional<Jid> to = Jid::parse(stanza.attr_or("from"));
+  if (!to) {
+    return;
+  }
+  Element reply = xmpp::make_error_reply(stanza, error);
+  reply.remove_attr("to");
+  out.send(std::move(reply), *to);
+}
+
+void Room::reply_result(Outcome& out, const Element& iq, std::optional<Element> payload) const {
+  std::optional<Jid> to = Jid::parse(iq.attr_or("from"));
+  if (!to) {
+    return;
+  }
+  Element reply = xmpp::make_iq_result(iq);
+  reply.remove_attr("to");
+  if (payload) {
+    reply.add_child(std::move(*payload));
+  }
+  out.send(std::move(reply), *to);
+}
+
+PresenceFanout Room::take_out(std::string nick, const Element& payload,
+                              PresenceDetail detail) {
+  auto found = occupants_.find(nick);
+  detail.unavailable = true;
+  detail.visible_as = detail.visible_as.value_or(found->second.role);
+  detail.role = Role::none;
+  // Computed while the occupant still counts, so that a leave is shown like the join was.
+  PresenceFanout fanout = presence_fanout(found->second, payload, detail);
+  for (const OccupantSession& session : found->second.sessions) {
+    nick_of_session_.erase(session.jid.str());
+  }
+  occupants_.erase(found);
+  return fanout;
+}
+
+void Room::remove_occupant(Outcome& out, std::string nick, const Element& payload,
+                           PresenceDetail detail) {
+  std::vector<PresenceFanout> fanouts;
+  fanouts.push_back(take_out(nick, payload, std::move(detail)));
+  PresenceFanout& fanout = fanouts.back();
+  for (Send& send : fanout.others) {
+    out.actions.emplace_back(std::move(send));
+  }
+  if (fanout.self) {
+    out.actions.emplace_back(std::move(*fanout.self));
+  }
+  drop_if_unused(out);
+}
+
+std::vector<PresenceFanout> Room::apply_affiliation(Outcome& out, const std::string& jid,
+                                                    Affiliation affiliation,
+                                                    const std::string& reason,
+                                                    const std::string& actor_nick) {
+  std::vector<std::pair<std::string, Affiliation>> affected;  // nick, affiliation before
+  const bool is_domain = jid.find('@') == std::string::npos && jid.find('/') == std::string::npos;
+  for (const auto& [nick, occupant] : occupants_) {
+    if (occupant.real_jid.bare_str() == jid || (is_domain && occupant.real_jid.domain() == jid)) {
+      affected.emplace_back(nick, affiliation_of(occupant.real_jid));
+    }
+  }
+  AffiliationRecord record{jid, affiliation, reason};
+  if (affiliation == Affiliation::none) {
+    affiliations_.erase(jid);
+  } else {
+    affiliations_[jid] = record;
+  }
+  out.store(SetAffiliation{std::move(record)});
+
+  std::vector<PresenceFanout> fanouts;
+  const Element no_payload("presence", std::string(xmpp::ns::kClient));
+  for (const auto& [nick, before] : affected) {
+    Occupant& occupant = occupants_.at(nick);
+    const Affiliation now = affiliation_of(occupant.real_jid);
+    PresenceDetail detail;
+    detail.actor_nick = actor_nick;
+    detail.reason = reason;
+    if (now == Affiliation::outcast) {
+      detail.codes = {301};
+      fanouts.push_back(take_out(nick, no_payload, std::move(detail)));
+    } else if (config_.members_only && now < Affiliation::member) {
+      detail.codes = {321};
+      fanouts.push_back(take_out(nick, no_payload, std::move(detail)));
+    } else {
+      if (now >= Affiliation::admin) {
+        occupant.role = Role::moderator;
+      } else if (before >= Affiliation::admin) {
+        occupant.role = default_role(now, config_.moderated);
+      } else if (now == Affiliation::member && occupant.role == Role::visitor) {
+        occupant.role = Role::participant;
+      }
+      fanouts.push_back(presence_fanout(occupant, occupant.primary().presence, detail));
+    }
+  }
+  return fanouts;
+}
+
+void Room::drop_if_unused(Outcome& out) {
+  if (occupants_.empty() && !config_.persistent && !gone_ && !fresh_) {
+    out.store(DeleteRoom{});
+    out.room_gone = true;
+    gone_ = true;
+  }
+}
+
+}  // namespace stoa::muc

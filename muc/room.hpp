@@ -1,0 +1,204 @@
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "muc/data_form.hpp"
+#include "muc/id_generator.hpp"
+#include "muc/muc_store.hpp"
+#include "muc/occupant.hpp"
+#include "muc/outcome.hpp"
+#include "muc/service_settings.hpp"
+#include "xmpp/jid.hpp"
+#include "xmpp/stanza_error.hpp"
+#include "xmpp/xml_element.hpp"
+
+namespace stoa::muc {
+
+/// What the service directory shows of a room.
+struct RoomListing {
+  std::string jid;
+  std::string name;     ///< the configured name, or the room's local part
+  bool listed = false;  ///< public and not locked: shown in the service's disco#items
+  bool persistent = false;
+  std::size_t occupants = 0;
+  std::vector<std::string> owners;  ///< bare JIDs with the owner affiliation
+};
+
+/// How an occupant's presence is shown in one broadcast (XEP-0045 §7).
+struct PresenceDetail {
+  bool unavailable = false;
+  std::vector<int> codes;       ///< status codes for everyone
+  std::vector<int> self_codes;  ///< extra status codes for the occupant itself (110 implied)
+  std::string new_nick;         ///< item nick (303)
+  std::string actor_nick;       ///< <actor nick/> of a kick, ban or role change
+  std::string reason;           ///< <reason/> of the same
+  std::optional<Affiliation> affiliation;  ///< shown instead of the current one
+  std::optional<Role> role;                ///< shown instead of the current one
+  const xmpp::Element* destroy = nullptr;  ///< <destroy/> of a destroyed room
+  /// The role that decides who sees it (the role before leaving, for an unavailable presence).
+  std::optional<Role> visible_as;
+};
+
+/// Presences about one occupant: the copies for the others, and the one for its own sessions.
+struct PresenceFanout {
+  std::vector<Send> others;
+  std::optional<Send> self;
+};
+
+/// One XEP-0045 room: pure state machine. Stanzas (already stamped with a trusted 'from') and
+/// the current time go in; an Outcome (stanzas to send, store operations) comes out. No I/O,
+/// no clock, no threads: its host runs it on one worker and carries out the outcomes in order.
+class Room {
+ public:
+  /// A room that does not exist yet: the first available presence to it creates it, with its
+  /// sender as owner. Whether that sender may create rooms is the service's decision.
+  Room(xmpp::Jid jid, const ServiceSettings& settings, IdGenerator& ids);
+  /// A room loaded from the store.
+  Room(StoredRoom stored, const ServiceSettings& settings, IdGenerator& ids);
+
+  /// Handles a stanza addressed to the room or to one of its occupants.
+  Outcome handle(const xmpp::Element& stanza, Timestamp now);
+  /// A session the room sent to has no stream any more: it leaves (status 333).
+  Outcome session_gone(const xmpp::Jid& session, Timestamp now);
+
+  const xmpp::Jid& jid() const { return jid_; }
+  /// Not created yet (see the first constructor).
+  bool is_fresh() const { return fresh_; }
+  /// Created but not configured yet (XEP-0045 §10.1.1): only owners may enter.
+  bool is_locked() const { return locked_; }
+  std::size_t occupant_count() const { return occupants_.size(); }
+  RoomListing listing() const;
+  const RoomConfig& config() const { return config_; }
+  const RoomSubject& subject() const { return subject_; }
+  /// The affiliation that applies to a user: service admins are owners everywhere; then the
+  /// entry for the full JID, the bare JID, or the domain.
+  Affiliation affiliation_of(const xmpp::Jid& user) const;
+  const Occupant* occupant(std::string_view nick) const;
+  /// Everything the store keeps of the room.
+  StoredRoom snapshot() const;
+
+ private:
+  // room.cpp: helpers shared by every concern.
+  Occupant* occupant_of_session(const xmpp::Jid& session);
+  const Occupant* occupant_of_session(const xmpp::Jid& session) const;
+  bool is_service_admin(const xmpp::Jid& user) const;
+  bool is_large() const;
+  bool sees_presence_of(Role viewer, Role subject) const;
+  bool sees_real_jid(Role viewer) const;
+  std::vector<xmpp::Jid> all_sessions() const;
+  std::vector<xmpp::Jid> moderator_sessions() const;
+  std::string occupant_jid(std::string_view nick) const;
+  std::vector<std::string> jids_with(Affiliation affiliation) const;
+  xmpp::Element occupant_presence(const Occupant& occupant, const xmpp::Element& payload,
+                                  const PresenceDetail& detail, bool with_jid, bool self) const;
+  /// The presences telling everyone who may see it about `occupant`.
+  PresenceFanout presence_fanout(const Occupant& occupant, const xmpp::Element& payload,
+                                 const PresenceDetail& detail) const;
+  /// Sends presence_fanout(): to the others first, the occupant's own sessions last.
+  void broadcast_presence(Outcome& out, const Occupant& occupant, const xmpp::Element& payload,
+                          const PresenceDetail& detail) const;
+  void reply_error(Outcome& out, const xmpp::Element& stanza, xmpp::StanzaError error) const;
+  void reply_result(Outcome& out, const xmpp::Element& iq,
+                    std::optional<xmpp::Element> payload = std::nullopt) const;
+  /// Removes the occupant and returns the unavailable presences to send about it.
+  PresenceFanout take_out(std::string nick, const xmpp::Element& payload, PresenceDetail detail);
+  /// take_out(), sent at once, then drop_if_unused().
+  void remove_occupant(Outcome& out, std::string nick, const xmpp::Element& payload,
+                       PresenceDetail detail);
+  /// Records an affiliation (a store operation) and applies it to the user's occupants: new
+  /// role, or removal. Returns the presences to send.
+  std::vector<PresenceFanout> apply_affiliation(Outcome& out, const std::string& jid,
+                                                Affiliation affiliation, const std::string& reason,
+                                                const std::string& actor_nick);
+  /// Sends fan-outs with every occupant's own copy first, then `between` (an IQ result), then
+  /// the copies for the others (the order of XEP-0045 §8.2 for kicks).
+  static void send_ordered(Outcome& out, std::vector<PresenceFanout> fanouts,
+                           std::optional<Send> between);
+  /// Ends a temporary room without occupants.
+  void drop_if_unused(Outcome& out);
+
+  // room_presence.cpp: join, leave, nick change, presence updates (XEP-0045 §7.1-7.7, §7.14).
+  void on_presence(Outcome& out, const xmpp::Element& presence, const xmpp::Jid& from,
+                   const xmpp::Jid& to, Timestamp now);
+  void join(Outcome& out, const xmpp::Element& presence, const xmpp::Jid& from,
+            const std::string& nick, Timestamp now);
+  void send_join_state(Outcome& out, const Occupant& self, const xmpp::Jid& session,
+                       const xmpp::Element& presence, std::vector<int> self_codes,
+                       Timestamp now) const;
+  void change_nick(Outcome& out, const xmpp::Element& presence, Occupant& occupant,
+                   const xmpp::Jid& from, const std::string& nick);
+  void update_presence(Outcome& out, const xmpp::Element& presence, Occupant& occupant,
+                       const xmpp::Jid& from);
+  void leave(Outcome& out, const xmpp::Element& presence, const xmpp::Jid& from,
+             std::vector<int> codes);
+  std::optional<xmpp::StanzaError> check_entry(const xmpp::Jid& from, const std::string& nick,
+                                               const xmpp::Element* muc, bool new_occupant) const;
+
+  // room_message.cpp: groupchat, subject, private messages (§7.4-7.5, §8.1).
+  void on_message(Outcome& out, const xmpp::Element& message, const xmpp::Jid& from,
+                  const xmpp::Jid& to, Timestamp now);
+  void groupchat(Outcome& out, const xmpp::Element& message, const Occupant& sender, Timestamp now);
+  void change_subject(Outcome& out, const xmpp::Element& message, const Occupant& sender,
+                      Timestamp now);
+  void private_message(Outcome& out, const xmpp::Element& message, const Occupant* sender,
+                       const std::string& nick);
+
+  // room_invite.cpp: mediated invitations and declines (§7.8.2), voice requests (§7.13, §8.6).
+  void invite(Outcome& out, const xmpp::Element& message, const xmpp::Element& x,
+              const xmpp::Jid& from);
+  void decline(Outcome& out, const xmpp::Element& message, const xmpp::Element& x,
+               const xmpp::Jid& from);
+  void voice_request(Outcome& out, const xmpp::Element& message, const xmpp::Element& form,
+                     const xmpp::Jid& from);
+
+  // room_admin.cpp: roles and affiliations (§8, §9).
+  void on_admin(Outcome& out, const xmpp::Element& iq, const xmpp::Element& query,
+                const xmpp::Jid& from);
+  void admin_list(Outcome& out, const xmpp::Element& iq, const xmpp::Element& query,
+                  const xmpp::Jid& from);
+  void admin_set(Outcome& out, const xmpp::Element& iq, const xmpp::Element& query,
+                 const xmpp::Jid& from);
+  /// Whether `actor` may give `target` the role; nullopt when it may.
+  std::optional<xmpp::StanzaError> check_role_change(const xmpp::Jid& actor, const Occupant& target,
+                                                     Role role) const;
+  /// Changes the occupant's role (none: kicks it) and returns the presences to send.
+  PresenceFanout apply_role(const std::string& nick, Role role, const std::string& reason,
+                            const std::string& actor_nick);
+
+  // room_owner.cpp: configuration and destruction (§10).
+  void on_owner(Outcome& out, const xmpp::Element& iq, const xmpp::Element& query,
+                const xmpp::Jid& from);
+  void submit_config(Outcome& out, const xmpp::Element& iq, const DataForm& form,
+                     const xmpp::Jid& from);
+  void destroy(Outcome& out, const xmpp::Element* destroy, const xmpp::Element& iq);
+
+  // room_disco.cpp: service discovery of the room, pings (§6, XEP-0410).
+  void on_iq(Outcome& out, const xmpp::Element& iq, const xmpp::Jid& from, const xmpp::Jid& to);
+  void disco_info(Outcome& out, const xmpp::Element& iq, const xmpp::Element& query,
+                  const xmpp::Jid& from);
+  void disco_items(Outcome& out, const xmpp::Element& iq, const xmpp::Element& query,
+                   const xmpp::Jid& from);
+
+  xmpp::Jid jid_;
+  const ServiceSettings& settings_;
+  IdGenerator& ids_;
+  bool fresh_ = false;
+  bool locked_ = false;
+  bool gone_ = false;
+  RoomConfig config_;
+  RoomSubject subject_;
+  std::string secret_;
+  Timestamp created_{};
+  /// Affiliations other than none, by JID (bare, full or domain).
+  std::map<std::string, AffiliationRecord> affiliations_;
+  std::map<std::string, Occupant> occupants_;                     ///< by nick
+  std::unordered_map<std::string, std::string> nick_of_session_;  ///< full JID → nick
+};
+
+}  // namespace stoa::muc

@@ -1,0 +1,289 @@
+// Entering, leaving, nick changes and presence updates (XEP-0045 §7.1-7.7, §7.14).
+
+#include <algorithm>
+
+#include "muc/history.hpp"
+#include "muc/muc_namespaces.hpp"
+#include "muc/occupant_id.hpp"
+#include "muc/room.hpp"
+#include "xmpp/namespaces.hpp"
+
+namespace stoa::muc {
+
+using xmpp::Element;
+using xmpp::Jid;
+using xmpp::StanzaCondition;
+using xmpp::StanzaError;
+
+namespace {
+
+// Nicks appear in every presence and message of the room; resourceprep alone allows 1023
+// bytes.
+constexpr std::size_t kMaxNickBytes = 256;
+
+/// The client's presence as the room relays it: without the MUC payloads the room writes
+/// itself and without forged occupant ids (XEP-0421 §4).
+Element relayable_payload(const Element& presence) {
+  Element payload("presence", std::string(xmpp::ns::kClient));
+  for (const Element* child : presence.children()) {
+    if (child->is("x", ns::kMuc) || child->is("x", ns::kMucUser) ||
+        child->is("occupant-id", ns::kOccupantId)) {
+      continue;
+    }
+    payload.add_child(child->clone());
+  }
+  return payload;
+}
+
+}  // namespace
+
+void Room::on_presence(Outcome& out, const Element& presence, const Jid& from, const Jid& to,
+                       Timestamp now) {
+  const std::string type = presence.attr_or("type");
+  Occupant* self = occupant_of_session(from);
+  if (type == "error") {
+    // The occupant's client or server bounced something: it is not there any more.
+    if (self) {
+      leave(out, Element("presence", std::string(xmpp::ns::kClient)), from, {333});
+    }
+    return;
+  }
+  if (type == "unavailable") {
+    if (self) {
+      leave(out, presence, from, {});
+    }
+    return;
+  }
+  if (!type.empty()) {
+    return;  // probes and subscription requests mean nothing to a room
+  }
+  if (to.is_bare()) {
+    if (self) {
+      update_presence(out, presence, *self, from);
+    } else {
+      reply_error(out, presence,
+                  {StanzaCondition::jid_malformed, "join the room as room@service/nick"});
+    }
+    return;
+  }
+  const std::string& nick = to.resource();
+  if (!self) {
+    join(out, presence, from, nick, now);
+  } else if (self->nick != nick) {
+    change_nick(out, presence, *self, from, nick);
+  } else if (presence.child("x", ns::kMuc)) {
+    // A client that believes it is not in the room (e.g. after a self-ping, XEP-0410) joins
+    // again: it gets the room's state as on a first join.
+    OccupantSession& session = *std::ranges::find(self->sessions, from, &OccupantSession::jid);
+    session.presence = relayable_payload(presence);
+    for (Send& send : presence_fanout(*self, session.presence, {}).others) {
+      out.actions.emplace_back(std::move(send));
+    }
+    send_join_state(out, *self, from, presence, {}, now);
+  } else {
+    update_presence(out, presence, *self, from);
+  }
+}
+
+std::optional<StanzaError> Room::check_entry(const Jid& from, const std::string& nick,
+                                             const Element* muc, bool new_occupant) const {
+  if (nick.size() > kMaxNickBytes) {
+    return StanzaError(StanzaCondition::not_acceptable,
+                       "nicks are limited to " + std::to_string(kMaxNickBytes) + " bytes");
+  }
+  const Affiliation affiliation = affiliation_of(from);
+  if (locked_ && affiliation != Affiliation::owner) {
+    return StanzaError(StanzaCondition::item_not_found,
+                       "the room is locked until its owner configures it");
+  }
+  if (affiliation == Affiliation::outcast) {
+    return StanzaError(StanzaCondition::forbidden, "you are banned from this room");
+  }
+  if (config_.members_only && affiliation < Affiliation::member) {
+    return StanzaError(StanzaCondition::registration_required, "this room is for members only");
+  }
+  if (const Occupant* holder = occupant(nick); holder && holder->real_jid != from.bare()) {
+    return StanzaError(StanzaCondition::conflict, "the nick " + nick + " is in use");
+  }
+  if (new_occupant) {
+    const bool over_room_limit = config_.max_users != 0 && occupants_.size() >= config_.max_users &&
+                                 affiliation < Affiliation::admin;
+    if (over_room_limit || occupants_.size() >= settings_.max_occupants_per_room) {
+      return StanzaError(StanzaCondition::service_unavailable,
+                         "the room has reached its maximum number of occupants");
+    }
+  }
+  if (config_.password_protected && affiliation != Affiliation::owner) {
+    const std::string given = muc ? muc->child_text("password", ns::kMuc) : std::string();
+    if (given != config_.password) {
+      return StanzaError(StanzaCondition::not_authorized, "a password is required");
+    }
+  }
+  return std::nullopt;
+}
+
+void Room::join(Outcome& out, const Element& presence, const Jid& from, const std::string& nick,
+                Timestamp now) {
+  const Element* muc = presence.child("x", ns::kMuc);
+  Occupant* existing = occupants_.contains(nick) ? &occupants_.at(nick) : nullptr;
+  std::vector<int> self_codes;
+  if (fresh_) {
+    if (nick.size() > kMaxNickBytes) {
+      reply_error(out, presence,
+                  {StanzaCondition::not_acceptable,
+                   "nicks are limited to " + std::to_string(kMaxNickBytes) + " bytes"});
+      return;
+    }
+    // XEP-0045 §10.1.1: the creator owns the room, which stays locked until configured.
+    // Clients that do not speak MUC (no <x/>) cannot configure it: theirs is an instant room.
+    fresh_ = false;
+    locked_ = muc != nullptr;
+    created_ = now;
+    secret_ = ids_.room_secret();
+    affiliations_[from.bare_str()] = AffiliationRecord{from.bare_str(), Affiliation::owner, ""};
+    out.store(CreateRoom{snapshot()});
+    self_codes.push_back(201);
+  } else if (std::optional<StanzaError> error = check_entry(from, nick, muc, !existing)) {
+    reply_error(out, presence, std::move(*error));
+    return;
+  }
+
+  Element payload = relayable_payload(presence);
+  if (existing) {
+    existing->sessions.push_back(OccupantSession{from, payload.clone()});
+  } else {
+    Occupant occupant{nick,
+                      from.bare(),
+                      default_role(affiliation_of(from), config_.moderated),
+                      occupant_id(secret_, from.bare_str()),
+                      {}};
+    occupant.sessions.push_back(OccupantSession{from, payload.clone()});
+    occupants_.emplace(nick, std::move(occupant));
+  }
+  nick_of_session_[from.str()] = nick;
+  const Occupant& self = occupants_.at(nick);
+
+  // XEP-0045 §7.2.3: the others learn of the newcomer (its other sessions see an update).
+  PresenceFanout fanout = presence_fanout(self, payload, {});
+  for (Send& send : fanout.others) {
+    out.actions.emplace_back(std::move(send));
+  }
+  if (fanout.self && self.sessions.size() > 1) {
+    std::erase(fanout.self->to, from);
+    out.actions.emplace_back(std::move(*fanout.self));
+  }
+  if (config_.whois == Whois::anyone) {
+    self_codes.push_back(100);
+  }
+  if (config_.enable_logging) {
+    self_codes.push_back(170);
+  }
+  send_join_state(out, self, from, presence, std::move(self_codes), now);
+}
+
+void Room::send_join_state(Outcome& out, const Occupant& self, const Jid& session,
+                           const Element& presence, std::vector<int> self_codes,
+                           Timestamp now) const {
+  // §7.2.3: every occupant the newcomer may see, then its own presence last.
+  const bool with_jid = sees_real_jid(self.role);
+  for (const auto& [nick, other] : occupants_) {
+    if (nick != self.nick && sees_presence_of(self.role, other.role)) {
+      out.send(occupant_presence(other, other.primary().presence, {}, with_jid, false), session);
+    }
+  }
+  PresenceDetail detail;
+  detail.self_codes = std::move(self_codes);
+  const OccupantSession& own = *std::ranges::find(self.sessions, session, &OccupantSession::jid);
+  out.send(occupant_presence(self, own.presence, detail, true, true), session);
+
+  // §7.2.15: history from the archive, then the subject (always, even when empty).
+  const Element* muc = presence.child("x", ns::kMuc);
+  const Element* history = muc ? muc->child("history", ns::kMuc) : nullptr;
+  const std::size_t room_limit =
+      std::min<std::size_t>(config_.history_length, settings_.max_history);
+  if (std::optional<SendHistory> plan =
+          plan_history(parse_history_request(history), room_limit, now, session)) {
+    out.actions.emplace_back(std::move(*plan));
+  }
+  Element subject("message", std::string(xmpp::ns::kClient));
+  subject.set_attr("type", "groupchat");
+  subject.set_attr("from", subject_.nick.empty() ? jid_.bare_str() : occupant_jid(subject_.nick));
+  subject.add_child("subject", std::string(xmpp::ns::kClient)).set_text(subject_.text);
+  out.send(std::move(subject), session);
+}
+
+void Room::change_nick(Outcome& out, const Element& presence, Occupant& occupant, const Jid& from,
+                       const std::string& nick) {
+  if (occupant.sessions.size() > 1) {
+    reply_error(out, presence,
+                {StanzaCondition::not_acceptable,
+                 "this nick is shared by several of your sessions: leave with the others first"});
+    return;
+  }
+  if (nick.size() > kMaxNickBytes) {
+    reply_error(out, presence,
+                {StanzaCondition::not_acceptable,
+                 "nicks are limited to " + std::to_string(kMaxNickBytes) + " bytes"});
+    return;
+  }
+  if (occupants_.contains(nick)) {
+    reply_error(out, presence, {StanzaCondition::conflict, "the nick " + nick + " is in use"});
+    return;
+  }
+  // §7.6: unavailable from the old nick with 303 and the new nick, then available from the new.
+  PresenceDetail gone;
+  gone.unavailable = true;
+  gone.codes = {303};
+  gone.new_nick = nick;
+  broadcast_presence(out, occupant, Element("presence", std::string(xmpp::ns::kClient)), gone);
+
+  const std::string old_nick = occupant.nick;
+  auto node = occupants_.extract(old_nick);
+  node.key() = nick;
+  node.mapped().nick = nick;
+  node.mapped().sessions.front().presence = relayable_payload(presence);
+  occupants_.insert(std::move(node));
+  nick_of_session_[from.str()] = nick;
+  const Occupant& renamed = occupants_.at(nick);
+  broadcast_presence(out, renamed, renamed.primary().presence, {});
+  if (subject_.nick == old_nick) {
+    // The subject keeps showing who set it, under the name they now have.
+    subject_.nick = nick;
+  }
+}
+
+void Room::update_presence(Outcome& out, const Element& presence, Occupant& occupant,
+                           const Jid& from) {
+  // §7.7: the session that spoke last is the one whose presence the others see.
+  auto session = std::ranges::find(occupant.sessions, from, &OccupantSession::jid);
+  OccupantSession updated{from, relayable_payload(presence)};
+  occupant.sessions.erase(session);
+  occupant.sessions.push_back(std::move(updated));
+  broadcast_presence(out, occupant, occupant.primary().presence, {});
+}
+
+void Room::leave(Outcome& out, const Element& presence, const Jid& from, std::vector<int> codes) {
+  Occupant& occupant = *occupant_of_session(from);
+  Element payload = relayable_payload(presence);
+  PresenceDetail detail;
+  detail.codes = std::move(codes);
+  if (occupant.sessions.size() == 1) {
+    remove_occupant(out, occupant.nick, payload, std::move(detail));
+    return;
+  }
+  // One of several sessions leaves: only it is told; the others stay under the nick.
+  const bool was_primary = occupant.primary().jid == from;
+  std::erase_if(occupant.sessions,
+                [&from](const OccupantSession& session) { return session.jid == from; });
+  nick_of_session_.erase(from.str());
+  Occupant leaving{occupant.nick, occupant.real_jid, occupant.role, occupant.occupant_id, {}};
+  leaving.sessions.push_back(OccupantSession{from, payload.clone()});
+  detail.unavailable = true;
+  detail.role = Role::none;
+  out.send(occupant_presence(leaving, payload, detail, true, true), from);
+  if (was_primary) {
+    broadcast_presence(out, occupant, occupant.primary().presence, {});
+  }
+}
+
+}  // namespace stoa::muc

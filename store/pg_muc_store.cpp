@@ -1,0 +1,628 @@
+#include "store/pg_muc_store.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "store/archived_stanza.hpp"
+
+namespace stoa::store {
+
+namespace {
+
+using namespace std::chrono;
+using muc::AffiliationRecord;
+using muc::ArchiveEntry;
+using muc::RoomConfig;
+using muc::StoredRoom;
+using muc::Timestamp;
+
+// Every lambda given to Database::transact is named before the co_await: GCC 12 copies the
+// captures of a lambda temporary inside a co_await expression bitwise (see Database).
+
+// ---- values in and out ----
+
+// libpq takes parameters as C strings: a NUL byte would silently cut the value short.
+void check_text(std::string_view what, const std::string& value) {
+  if (value.find('\0') != std::string::npos) {
+    throw std::invalid_argument(std::string(what) + " contains a NUL byte");
+  }
+}
+
+void check_room_jid(const std::string& room) {
+  // RFC 7622: local part and domain of at most 1023 octets each; 0004 checks the same.
+  if (room.size() < 3 || room.size() > 2047 || room.find('@') == 0 ||
+      room.find('@') == std::string::npos) {
+    throw std::invalid_argument("'" + room + "' is not a bare room JID");
+  }
+  check_text("room JID", room);
+}
+
+void check_affiliation(const AffiliationRecord& record) {
+  if (record.jid.empty() || record.jid.size() > 3071) {
+    throw std::invalid_argument("an affiliated JID must be 1 to 3071 bytes long, not " +
+                                std::to_string(record.jid.size()));
+  }
+  check_text("affiliated JID", record.jid);
+  check_text("affiliation reason", record.reason);
+}
+
+// The years PostgreSQL and XEP-0082 agree on; outside them, timestamptz arithmetic overflows or
+// the text form changes shape.
+constexpr auto kFirstDay = sys_days(year(1) / January / 1);
+constexpr auto kLastDay = sys_days(year(9999) / December / 31);
+
+// UTC as "YYYY-MM-DD hh:mm:ss.ffffff+00": exact to the microsecond, where a floating-point
+// epoch conversion is not.
+std::string timestamp_param(Timestamp time) {
+  const sys_days day = floor<days>(time);
+  if (day < kFirstDay || day > kLastDay) {
+    throw std::invalid_argument("timestamp outside the years 1 to 9999");
+  }
+  const year_month_day date(day);
+  const hh_mm_ss<microseconds> clock(time - day);
+  char text[48];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u %02d:%02d:%02d.%06lld+00",
+                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
+                static_cast<int>(clock.minutes().count()),
+                static_cast<int>(clock.seconds().count()),
+                static_cast<long long>(clock.subseconds().count()));
+  return text;
+}
+
+// SQL reading a timestamptz column back as microseconds since the epoch (numeric, so exact).
+std::string micros(std::string_view column) {
+  return "(extract(epoch FROM " + std::string(column) + ") * 1000000)::bigint";
+}
+
+Timestamp read_timestamp(const pqxx::field& field) {
+  return Timestamp(microseconds(field.as<std::int64_t>()));
+}
+
+// Months since year 0, the unit of archive partitions.
+std::int64_t month_index(Timestamp time) {
+  const year_month_day date(floor<days>(time));
+  return static_cast<std::int64_t>(static_cast<int>(date.year())) * 12 +
+         static_cast<unsigned>(date.month()) - 1;
+}
+
+// ---- room configuration ----
+
+// One key of muc_rooms.config per RoomConfig field. The order is that of the parameters
+// config_params() passes, from $1.
+enum class KeyType { text, boolean, number, roles };
+struct ConfigKey {
+  const char* key;
+  KeyType type;
+};
+constexpr ConfigKey kConfigKeys[] = {
+    {"name", KeyType::text},
+    {"description", KeyType::text},
+    {"language", KeyType::text},
+    {"public", KeyType::boolean},
+    {"members_only", KeyType::boolean},
+    {"moderated", KeyType::boolean},
+    {"password_protected", KeyType::boolean},
+    {"password", KeyType::text},
+    {"whois", KeyType::text},
+    {"max_users", KeyType::number},
+    {"allow_invites", KeyType::boolean},
+    {"allow_pm", KeyType::text},
+    {"change_subject", KeyType::boolean},
+    {"enable_logging", KeyType::boolean},
+    {"get_member_list", KeyType::roles},
+    {"presence_broadcast", KeyType::roles},
+    {"history_length", KeyType::number},
+    {"allow_voice_requests", KeyType::boolean},
+};
+constexpr std::size_t kConfigParams = std::size(kConfigKeys);
+
+// A role set as a JSON array of role names.
+std::string roles_json(const muc::RoleSet& roles) {
+  std::string json = "[";
+  for (muc::Role role : {muc::Role::moderator, muc::Role::participant, muc::Role::visitor}) {
+    if (roles.contains(role)) {
+      json += json.size() > 1 ? ",\"" : "\"";
+      json += muc::to_string(role);
+      json += '"';
+    }
+  }
+  return json + "]";
+}
+
+void check_config(const RoomConfig& config) {
+  check_text("room name", config.name);
+  check_text("room description", config.description);
+  check_text("room language", config.language);
+  check_text("room password", config.password);
+}
+
+// The jsonb_build_object() expression that makes muc_rooms.config from parameters $1....
+const std::string& config_json_sql() {
+  static const std::string sql = [] {
+    static constexpr const char* kCasts[] = {"text", "boolean", "bigint", "jsonb"};
+    std::string out = "jsonb_build_object(";
+    for (std::size_t i = 0; i < kConfigParams; ++i) {
+      out += i > 0 ? ", '" : "'";
+      out += kConfigKeys[i].key;
+      out += "', $" + std::to_string(i + 1) + "::";
+      out += kCasts[static_cast<int>(kConfigKeys[i].type)];
+    }
+    return out + ")";
+  }();
+  return sql;
+}
+
+// Runs `sql`, whose parameters are the configuration ($1 to $kConfigParams, as
+// config_json_sql() uses them), then `more`.
+template <typename... More>
+pqxx::result exec_with_config(pqxx::work& tx, const std::string& sql, const RoomConfig& c,
+                              const More&... more) {
+  return tx.exec_params(sql, c.name, c.description, c.language, c.public_room, c.members_only,
+                        c.moderated, c.password_protected, c.password,
+                        std::string(muc::to_string(c.whois)), c.max_users, c.allow_invites,
+                        std::string(muc::to_string(c.allow_pm)), c.change_subject, c.enable_logging,
+                        roles_json(c.get_member_list), roles_json(c.presence_broadcast),
+                        c.history_length, c.allow_voice_requests, more...);
+}
+
+// The columns of muc_rooms read back, configuration keys last (NULL when a key is missing).
+constexpr int kRoomColumnsBeforeConfig = 8;
+const std::string& room_columns_sql() {
+  static const std::string sql = [] {
+    std::string out = "r.id, r.jid, r.persistent, r.subject, r.subject_nick, " +
+                      micros("r.subject_changed_at") + ", r.occupant_id_secret, " +
+                      micros("r.created_at");
+    for (const ConfigKey& key : kConfigKeys) {
+      const std::string name = std::string("'") + key.key + "'";
+      if (key.type == KeyType::roles) {
+        // Space-separated role names; '' for an empty set, NULL for a missing key.
+        out += ", CASE WHEN r.config ? " + name +
+               " THEN array_to_string(ARRAY(SELECT jsonb_array_elements_text(r.config -> " + name +
+               ")), ' ') END";
+      } else {
+        out += ", r.config ->> " + name;
+      }
+    }
+    return out;
+  }();
+  return sql;
+}
+
+[[noreturn]] void corrupt(const std::string& room, std::string_view key, const std::string& value) {
+  throw StoreUnavailable("muc_rooms.config of " + room + " holds an invalid " + std::string(key) +
+                         " '" + value + "'");
+}
+
+// Reads the stored configuration, keeping the default of every field whose key is missing.
+RoomConfig read_config(const pqxx::row& row, const std::string& room, bool persistent) {
+  RoomConfig config;
+  config.persistent = persistent;
+  std::size_t index = 0;
+  auto next = [&]() -> std::optional<std::string> {
+    const pqxx::field field = row[static_cast<int>(kRoomColumnsBeforeConfig + index++)];
+    if (field.is_null()) {
+      return std::nullopt;
+    }
+    return field.as<std::string>();
+  };
+  auto text = [&](std::string& out) {
+    if (auto value = next()) {
+      out = std::move(*value);
+    }
+  };
+  auto boolean = [&](bool& out) {
+    const char* key = kConfigKeys[index].key;
+    if (auto value = next()) {
+      if (*value != "true" && *value != "false") {
+        corrupt(room, key, *value);
+      }
+      out = *value == "true";
+    }
+  };
+  auto number = [&](unsigned& out) {
+    const char* key = kConfigKeys[index].key;
+    if (auto value = next()) {
+      const char* end = value->data() + value->size();
+      if (auto [ptr, error] = std::from_chars(value->data(), end, out);
+          error != std::errc() || ptr != end) {
+        corrupt(room, key, *value);
+      }
+    }
+  };
+  auto roles = [&](muc::RoleSet& out) {
+    const char* key = kConfigKeys[index].key;
+    if (auto value = next()) {
+      out = {false, false, false};
+      std::size_t start = 0;
+      while (start < value->size()) {
+        std::size_t end = value->find(' ', start);
+        if (end == std::string::npos) {
+          end = value->size();
+        }
+        const std::optional<muc::Role> role = muc::parse_role(value->substr(start, end - start));
+        if (role == muc::Role::moderator) {
+          out.moderator = true;
+        } else if (role == muc::Role::participant) {
+          out.participant = true;
+        } else if (role == muc::Role::visitor) {
+          out.visitor = true;
+        } else {
+          corrupt(room, key, *value);
+        }
+        start = end + 1;
+      }
+    }
+  };
+  text(config.name);
+  text(config.description);
+  text(config.language);
+  boolean(config.public_room);
+  boolean(config.members_only);
+  boolean(config.moderated);
+  boolean(config.password_protected);
+  text(config.password);
+  if (auto value = next()) {
+    auto whois = muc::parse_whois(*value);
+    if (!whois) {
+      corrupt(room, "whois", *value);
+    }
+    config.whois = *whois;
+  }
+  number(config.max_users);
+  boolean(config.allow_invites);
+  if (auto value = next()) {
+    auto policy = muc::parse_pm_policy(*value);
+    if (!policy) {
+      corrupt(room, "allow_pm", *value);
+    }
+    config.allow_pm = *policy;
+  }
+  boolean(config.change_subject);
+  boolean(config.enable_logging);
+  roles(config.get_member_list);
+  roles(config.presence_broadcast);
+  number(config.history_length);
+  boolean(config.allow_voice_requests);
+  return config;
+}
+
+// ---- rooms ----
+
+/// A room as read, with its key for attaching the affiliations.
+struct RoomRow {
+  std::int64_t id;
+  StoredRoom room;
+};
+
+RoomRow read_room(const pqxx::row& row) {
+  RoomRow out{row[0].as<std::int64_t>(), {}};
+  StoredRoom& room = out.room;
+  room.jid = row[1].as<std::string>();
+  room.config = read_config(row, room.jid, row[2].as<bool>());
+  room.subject.text = row[3].as<std::string>();
+  room.subject.nick = row[4].as<std::string>();
+  room.subject.changed = read_timestamp(row[5]);
+  room.occupant_id_secret = row[6].as<std::string>();
+  room.created = read_timestamp(row[7]);
+  return out;
+}
+
+AffiliationRecord read_affiliation(const pqxx::row& row, int first) {
+  AffiliationRecord record;
+  record.jid = row[first].as<std::string>();
+  const std::string text = row[first + 1].as<std::string>();
+  const std::optional<muc::Affiliation> affiliation = muc::parse_affiliation(text);
+  if (!affiliation || *affiliation == muc::Affiliation::none) {
+    throw StoreUnavailable("muc_affiliations holds an unknown affiliation '" + text + "'");
+  }
+  record.affiliation = *affiliation;
+  record.reason = row[first + 2].as<std::string>();
+  return record;
+}
+
+// Deletes the rooms `condition` selects (parameter $1) and their archives; muc_affiliations
+// go by ON DELETE CASCADE.
+void delete_rooms_where(pqxx::work& tx, const std::string& condition, const std::string& value) {
+  tx.exec_params("WITH gone AS (DELETE FROM muc_rooms WHERE " + condition +
+                     " RETURNING id) "
+                     "DELETE FROM muc_archive WHERE room_id IN (SELECT id FROM gone)",
+                 value);
+}
+
+void upsert_affiliation(pqxx::work& tx, std::int64_t room_id, const AffiliationRecord& record) {
+  tx.exec_params(
+      "INSERT INTO muc_affiliations (room_id, jid, affiliation, reason) VALUES ($1, $2, $3, $4) "
+      "ON CONFLICT (room_id, jid) DO UPDATE SET affiliation = EXCLUDED.affiliation, "
+      "reason = EXCLUDED.reason",
+      room_id, record.jid, std::string(muc::to_string(record.affiliation)), record.reason);
+}
+
+[[noreturn]] void no_such_room(const std::string& room) {
+  throw std::invalid_argument("no room " + room + " is stored");
+}
+
+// ---- archive ----
+
+constexpr const char* kRoomIdOf = "(SELECT id FROM muc_rooms WHERE jid = $1)";
+
+std::string archive_columns_sql() {
+  return "stanza_id, " + micros("at") + ", kind, nick, sender, stanza";
+}
+
+ArchiveEntry read_entry(const pqxx::row& row) {
+  ArchiveEntry entry;
+  entry.stanza_id = row[0].as<std::string>();
+  entry.timestamp = read_timestamp(row[1]);
+  const std::string kind = row[2].as<std::string>();
+  entry.kind = kind == "subject" ? muc::ArchiveKind::subject : muc::ArchiveKind::message;
+  entry.nick = row[3].as<std::string>();
+  entry.sender = row[4].as<std::string>();
+  entry.stanza = row[5].as<std::string>();
+  return entry;
+}
+
+void check_entry(const ArchiveEntry& entry) {
+  if (entry.stanza_id.empty() || entry.stanza_id.size() > 1023) {
+    throw std::invalid_argument("a stanza-id must be 1 to 1023 bytes long, not " +
+                                std::to_string(entry.stanza_id.size()));
+  }
+  check_text("stanza-id", entry.stanza_id);
+  check_text("nick", entry.nick);
+  check_text("sender", entry.sender);
+  check_text("archived stanza", entry.stanza);
+}
+
+const char* nullable(const std::optional<std::string>& value) {
+  return value ? value->c_str() : nullptr;
+}
+
+// Month indices fit in 32 bits for the years 1 to 9999.
+std::uint64_t pack_months(std::int64_t first, std::int64_t last) {
+  return static_cast<std::uint64_t>(first) << 32 | static_cast<std::uint32_t>(last);
+}
+
+}  // namespace
+
+asio::awaitable<std::vector<StoredRoom>> PgMucStore::load_rooms(std::string service) {
+  check_text("service", service);
+  auto work = [service = std::move(service)](pqxx::work& tx) {
+    // One snapshot for the rooms and their affiliations.
+    tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    std::vector<StoredRoom> rooms;
+    std::map<std::int64_t, std::size_t> index_of;
+    for (const auto& row :
+         tx.exec_params("SELECT " + room_columns_sql() +
+                            " FROM muc_rooms r WHERE r.service = $1 AND r.persistent "
+                            "ORDER BY r.jid COLLATE \"C\"",
+                        service)) {
+      RoomRow read = read_room(row);
+      index_of[read.id] = rooms.size();
+      rooms.push_back(std::move(read.room));
+    }
+    for (const auto& row : tx.exec_params(
+             "SELECT a.room_id, a.jid, a.affiliation, a.reason FROM muc_affiliations a "
+             "JOIN muc_rooms r ON r.id = a.room_id WHERE r.service = $1 AND r.persistent "
+             "ORDER BY a.room_id, a.jid COLLATE \"C\"",
+             service)) {
+      rooms[index_of.at(row[0].as<std::int64_t>())].affiliations.push_back(
+          read_affiliation(row, 1));
+    }
+    return rooms;
+  };
+  co_return co_await db_.transact(std::move(work));
+}
+
+asio::awaitable<std::optional<StoredRoom>> PgMucStore::load_room(std::string room) {
+  check_room_jid(room);
+  auto work = [room = std::move(room)](pqxx::work& tx) -> std::optional<StoredRoom> {
+    tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    pqxx::result rows =
+        tx.exec_params("SELECT " + room_columns_sql() + " FROM muc_rooms r WHERE r.jid = $1", room);
+    if (rows.empty()) {
+      return std::nullopt;
+    }
+    RoomRow read = read_room(rows[0]);
+    for (const auto& row : tx.exec_params("SELECT jid, affiliation, reason FROM muc_affiliations "
+                                          "WHERE room_id = $1 ORDER BY jid COLLATE \"C\"",
+                                          read.id)) {
+      read.room.affiliations.push_back(read_affiliation(row, 0));
+    }
+    return std::move(read.room);
+  };
+  co_return co_await db_.transact(std::move(work));
+}
+
+asio::awaitable<void> PgMucStore::purge_temporary_rooms(std::string service) {
+  check_text("service", service);
+  auto work = [service = std::move(service)](pqxx::work& tx) {
+    delete_rooms_where(tx, "service = $1 AND NOT persistent", service);
+  };
+  co_await db_.transact(std::move(work));
+}
+
+asio::awaitable<void> PgMucStore::create_room(StoredRoom room) {
+  check_room_jid(room.jid);
+  check_config(room.config);
+  check_text("subject", room.subject.text);
+  check_text("subject nick", room.subject.nick);
+  check_text("occupant id secret", room.occupant_id_secret);
+  std::set<std::string> affiliated;
+  for (const AffiliationRecord& record : room.affiliations) {
+    check_affiliation(record);
+    if (!affiliated.insert(record.jid).second) {
+      throw std::invalid_argument("two affiliations for " + record.jid + " in " + room.jid);
+    }
+  }
+  // Checked here, where the caller learns which value was wrong, not in the transaction.
+  std::string subject_changed = timestamp_param(room.subject.changed);
+  std::string created = timestamp_param(room.created);
+  auto work = [room = std::move(room), subject_changed = std::move(subject_changed),
+               created = std::move(created)](pqxx::work& tx) {
+    delete_rooms_where(tx, "jid = $1", room.jid);
+    const auto id =
+        exec_with_config(tx,
+                         "INSERT INTO muc_rooms (config, jid, persistent, subject, subject_nick, "
+                         "subject_changed_at, occupant_id_secret, created_at) VALUES (" +
+                             config_json_sql() +
+                             ", $19, $20, $21, $22, $23::timestamptz, $24, "
+                             "$25::timestamptz) RETURNING id",
+                         room.config, room.jid, room.config.persistent, room.subject.text,
+                         room.subject.nick, subject_changed, room.occupant_id_secret, created)[0][0]
+            .as<std::int64_t>();
+    for (const AffiliationRecord& record : room.affiliations) {
+      if (record.affiliation != muc::Affiliation::none) {
+        upsert_affiliation(tx, id, record);
+      }
+    }
+  };
+  co_await db_.transact(std::move(work));
+}
+
+asio::awaitable<void> PgMucStore::save_config(std::string room, RoomConfig config) {
+  check_room_jid(room);
+  check_config(config);
+  auto work = [room = std::move(room), config = std::move(config)](pqxx::work& tx) {
+    pqxx::result updated = exec_with_config(
+        tx,
+        "UPDATE muc_rooms SET config = " + config_json_sql() + ", persistent = $20 WHERE jid = $19",
+        config, room, config.persistent);
+    if (updated.affected_rows() == 0) {
+      no_such_room(room);
+    }
+  };
+  co_await db_.transact(std::move(work));
+}
+
+asio::awaitable<void> PgMucStore::save_subject(std::string room, muc::RoomSubject subject) {
+  check_room_jid(room);
+  check_text("subject", subject.text);
+  check_text("subject nick", subject.nick);
+  std::string changed = timestamp_param(subject.changed);
+  auto work = [room = std::move(room), subject = std::move(subject),
+               changed = std::move(changed)](pqxx::work& tx) {
+    pqxx::result updated = tx.exec_params(
+        "UPDATE muc_rooms SET subject = $2, subject_nick = $3, subject_changed_at = $4 "
+        "WHERE jid = $1",
+        room, subject.text, subject.nick, changed);
+    if (updated.affected_rows() == 0) {
+      no_such_room(room);
+    }
+  };
+  co_await db_.transact(std::move(work));
+}
+
+asio::awaitable<void> PgMucStore::set_affiliation(std::string room, AffiliationRecord record) {
+  check_room_jid(room);
+  check_affiliation(record);
+  auto work = [room = std::move(room), record = std::move(record)](pqxx::work& tx) {
+    pqxx::result found = tx.exec_params("SELECT id FROM muc_rooms WHERE jid = $1", room);
+    if (found.empty()) {
+      no_such_room(room);
+    }
+    const auto id = found[0][0].as<std::int64_t>();
+    if (record.affiliation == muc::Affiliation::none) {
+      tx.exec_params("DELETE FROM muc_affiliations WHERE room_id = $1 AND jid = $2", id,
+                     record.jid);
+    } else {
+      upsert_affiliation(tx, id, record);
+    }
+  };
+  co_await db_.transact(std::move(work));
+}
+
+asio::awaitable<void> PgMucStore::delete_room(std::string room) {
+  check_room_jid(room);
+  auto work = [room = std::move(room)](pqxx::work& tx) {
+    delete_rooms_where(tx, "jid = $1", room);
+  };
+  co_await db_.transact(std::move(work));
+}
+
+asio::awaitable<void> PgMucStore::append(std::string room, ArchiveEntry entry) {
+  check_room_jid(room);
+  check_entry(entry);
+  std::string at = timestamp_param(entry.timestamp);
+  // The entry's month and the next must have partitions: the next because this check runs
+  // only when an append falls outside the months already made sure of.
+  const std::int64_t month = month_index(entry.timestamp);
+  const std::uint64_t known = partitioned_months_.load(std::memory_order_relaxed);
+  const bool check_partitions = !(static_cast<std::int64_t>(known >> 32) <= month &&
+                                  month <= static_cast<std::int64_t>(known & 0xffffffffu));
+  StanzaColumns columns = extract_stanza_columns(entry.stanza);
+  auto work = [room = std::move(room), entry = std::move(entry), at = std::move(at),
+               columns = std::move(columns), check_partitions](pqxx::work& tx) {
+    if (check_partitions) {
+      tx.exec_params(
+          "SELECT muc_archive_ensure_partitions($1::timestamptz, "
+          "$1::timestamptz + interval '1 month')",
+          at);
+    }
+    pqxx::result inserted = tx.exec_params(
+        "INSERT INTO muc_archive (room_id, at, kind, stanza_id, nick, sender, occupant_id, body, "
+        "stanza) SELECT id, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9 FROM muc_rooms "
+        "WHERE jid = $1",
+        room, at, entry.kind == muc::ArchiveKind::subject ? "subject" : "message", entry.stanza_id,
+        entry.nick, entry.sender, nullable(columns.occupant_id), nullable(columns.body),
+        entry.stanza);
+    if (inserted.affected_rows() == 0) {
+      no_such_room(room);
+    }
+  };
+  co_await db_.transact(std::move(work));
+  if (check_partitions) {
+    partitioned_months_.store(pack_months(month, month + 1), std::memory_order_relaxed);
+  }
+}
+
+asio::awaitable<std::vector<ArchiveEntry>> PgMucStore::history(std::string room,
+                                                               muc::HistoryQuery query) {
+  check_room_jid(room);
+  if (query.max_messages == 0) {
+    co_return std::vector<ArchiveEntry>{};
+  }
+  std::optional<std::string> since;
+  if (query.since) {
+    since = timestamp_param(*query.since);
+  }
+  const auto limit = static_cast<std::int64_t>(
+      std::min<std::size_t>(query.max_messages, std::numeric_limits<std::int64_t>::max()));
+  auto work = [room = std::move(room), since = std::move(since), limit](pqxx::work& tx) {
+    // Newest first through the (room, time) index, then turned around. A separate statement
+    // for `since` so that it bounds the index range and prunes older partitions.
+    const std::string newest =
+        "SELECT * FROM muc_archive WHERE room_id = " + std::string(kRoomIdOf) +
+        " AND kind = 'message'" + (since ? " AND at >= $3::timestamptz" : "") +
+        " ORDER BY at DESC, seq DESC LIMIT $2";
+    const std::string sql =
+        "SELECT " + archive_columns_sql() + " FROM (" + newest + ") newest ORDER BY at, seq";
+    pqxx::result rows =
+        since ? tx.exec_params(sql, room, limit, *since) : tx.exec_params(sql, room, limit);
+    std::vector<ArchiveEntry> entries;
+    entries.reserve(rows.size());
+    for (const auto& row : rows) {
+      entries.push_back(read_entry(row));
+    }
+    return entries;
+  };
+  co_return co_await db_.transact(std::move(work));
+}
+
+asio::awaitable<std::uint64_t> PgMucStore::count_messages(std::string room) {
+  check_room_jid(room);
+  auto work = [room = std::move(room)](pqxx::work& tx) {
+    return tx
+        .exec_params1("SELECT count(*) FROM muc_archive WHERE room_id = " + std::string(kRoomIdOf) +
+                          " AND kind = 'message'",
+                      room)[0]
+        .as<std::uint64_t>();
+  };
+  co_return co_await db_.transact(std::move(work));
+}
+
+}  // namespace stoa::store

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <string>
+#include <vector>
+
+#include "muc/outcome_runner.hpp"
+#include "xmpp/server/router.hpp"
+
+namespace stoa::xmpp::server {
+
+/// Delivers a room's stanzas through the router: local sessions by the fan-out primitive (one
+/// serialization, one post per worker), anything else (bare JIDs, other domains) one by one.
+class MucDeliverer : public muc::Deliverer {
+ public:
+  MucDeliverer(Router& router, std::string local_domain)
+      : router_(router), local_domain_(std::move(local_domain)) {}
+
+  asio::awaitable<std::vector<Jid>> deliver(const Element& stanza, std::vector<Jid> to) override;
+
+ private:
+  Router& router_;
+  std::string local_domain_;
+};
+
+}  // namespace stoa::xmpp::server

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <variant>
+
+#include "common/log.hpp"
+#include "muc/muc_store.hpp"
+#include "muc/outcome_runner.hpp"
+#include "muc/room.hpp"
+#include "xmpp/jid.hpp"
+#include "xmpp/xml_element.hpp"
+
+namespace stoa::xmpp::server {
+
+class MucService;
+
+/// Runs one room on its home worker for the room's whole life: inputs posted from any thread
+/// queue up there and are handled one at a time, each outcome carried out (store awaited,
+/// then fan-out) before the next input is looked at. Room state is touched only on that worker.
+class MucRoomHost : public std::enable_shared_from_this<MucRoomHost> {
+ public:
+  MucRoomHost(MucService& service, muc::Room room, asio::io_context& home, muc::MucStore& store,
+              muc::Deliverer& deliverer, Logger& log);
+
+  /// Queues a stanza addressed to the room or one of its occupants. Thread-safe.
+  void post(Element stanza);
+  /// Tells the room that a session has gone (its stream closed). Thread-safe.
+  void post_session_gone(Jid session);
+  /// What the service directory shows; a snapshot taken after each input. Thread-safe.
+  muc::RoomListing listing() const;
+
+ private:
+  using Input = std::variant<Element, Jid>;
+
+  void enqueue(Input input);
+  asio::awaitable<void> drain();
+  asio::awaitable<void> handle(Input input);
+  void publish_listing();
+
+  MucService& service_;
+  muc::Room room_;
+  asio::io_context& home_;
+  muc::MucStore& store_;
+  muc::Deliverer& deliverer_;
+  Logger& log_;
+  const std::string jid_;
+  // Touched only on the home worker.
+  std::deque<Input> inbox_;
+  bool draining_ = false;
+  bool gone_ = false;
+
+  mutable std::mutex listing_mutex_;
+  muc::RoomListing listing_;
+};
+
+}  // namespace stoa::xmpp::server

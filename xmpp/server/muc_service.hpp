@@ -1,0 +1,65 @@
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/log.hpp"
+#include "muc/id_generator.hpp"
+#include "muc/muc_store.hpp"
+#include "muc/outcome_runner.hpp"
+#include "muc/service_settings.hpp"
+#include "xmpp/server/muc_room_host.hpp"
+#include "xmpp/server/router.hpp"
+
+namespace stoa::xmpp::server {
+
+/// One MUC service domain (XEP-0045): the directory of its rooms, each hosted on the worker its
+/// JID hashes to; answers for the domain itself; creation of rooms on first join. Any worker
+/// may call it.
+class MucService {
+ public:
+  MucService(muc::ServiceSettings settings, Router& router, std::vector<asio::io_context*> workers,
+             muc::MucStore& store, muc::IdGenerator& ids, Logger& log);
+  MucService(const MucService&) = delete;
+  MucService& operator=(const MucService&) = delete;
+
+  const std::string& domain() const { return settings_.domain; }
+
+  /// Deletes leftover temporary rooms and loads the persistent ones, blocking the caller: for
+  /// start-up, before the workers run. Throws when the store cannot be read.
+  void load();
+  /// The router's handler for every stanza addressed to the domain or its rooms.
+  asio::awaitable<void> handle(Element stanza);
+  /// A client session closed: the rooms it had sent presence to are told.
+  void session_closed(const Jid& session);
+  /// Called by a host whose room ended; later stanzas for the JID make a new room.
+  void remove(const std::string& room_jid, const MucRoomHost* host);
+  /// Rooms currently loaded (for status).
+  std::size_t room_count() const;
+
+ private:
+  std::shared_ptr<MucRoomHost> make_host(muc::Room room);
+  asio::io_context& home_of(const std::string& room_jid) const;
+  std::vector<muc::RoomListing> listings() const;
+  /// Remembers which rooms a session sent presence to, so that its end can be announced.
+  void track_presence(const Element& stanza, const Jid& from, const std::string& room_jid);
+
+  muc::ServiceSettings settings_;
+  Router& router_;
+  std::vector<asio::io_context*> workers_;
+  muc::MucStore& store_;
+  muc::IdGenerator& ids_;
+  Logger& log_;
+  std::unique_ptr<muc::Deliverer> deliverer_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<MucRoomHost>> rooms_;
+  std::unordered_map<std::string, std::set<std::string>> rooms_of_session_;
+};
+
+}  // namespace stoa::xmpp::server

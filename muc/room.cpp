@@ -72,12 +72,12 @@ Outcome Room::handle(const Element& stanza, Timestamp now) {
   return out;
 }
 
-Outcome Room::session_gone(const Jid& session, Timestamp now) {
+Outcome Room::session_gone(const Jid& session) {
   Outcome out;
   if (!gone_ && occupant_of_session(session)) {
-    leave(out, Element("presence", std::string(xmpp::ns::kClient)), session, {333});
+    // A stream that closed without unavailable presence: an ordinary leave for the others.
+    leave(out, Element("presence", std::string(xmpp::ns::kClient)), session, {});
   }
-  (void)now;
   return out;
 }
 

@@ -64,8 +64,9 @@ class Room {
 
   /// Handles a stanza addressed to the room or to one of its occupants.
   Outcome handle(const xmpp::Element& stanza, Timestamp now);
-  /// A session the room sent to has no stream any more: it leaves (status 333).
-  Outcome session_gone(const xmpp::Jid& session, Timestamp now);
+  /// A session has no stream any more (it closed, or a delivery to it found no session): it
+  /// leaves as if it had sent unavailable presence.
+  Outcome session_gone(const xmpp::Jid& session);
 
   const xmpp::Jid& jid() const { return jid_; }
   /// Not created yet (see the first constructor).

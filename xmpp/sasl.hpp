@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "store/account_store.hpp"
+#include "store/scram_credential.hpp"
 
 namespace stoa::xmpp::sasl {
 

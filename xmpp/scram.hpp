@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/account_store.hpp"
+#include "store/scram_credential.hpp"
 
 /// The SCRAM arithmetic of RFC 5802 §3, shared by the SCRAM and PLAIN mechanisms and by
 /// credential derivation. Keys, salts and digests are raw bytes.

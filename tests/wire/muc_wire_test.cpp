@@ -23,7 +23,9 @@ bool is_result(const std::optional<xmpp::Element>& reply) {
 
 }  // namespace
 
-std::string room_jid(std::string_view room) { return std::string(room) + "@" + kService; }
+std::string room_jid(std::string_view room) {
+  return std::string(room) + "@" + kService;
+}
 
 std::string occupant_jid(std::string_view room, std::string_view nick) {
   return room_jid(room) + "/" + std::string(nick);
@@ -90,8 +92,8 @@ StanzaPredicate occupant_presence(std::string room, std::string nick, std::strin
 
 StanzaPredicate self_presence(std::string room, std::string nick) {
   return [from = occupant_jid(room, nick)](const xmpp::Element& stanza) {
-    return stanza.name() == "presence" && stanza.attr_or("from") == from &&
-           !stanza.attr("type") && status_codes(stanza).contains(110);
+    return stanza.name() == "presence" && stanza.attr_or("from") == from && !stanza.attr("type") &&
+           status_codes(stanza).contains(110);
   };
 }
 
@@ -115,6 +117,12 @@ StanzaPredicate subject_message(std::string room) {
     return stanza.name() == "message" && stanza.attr_or("type") == "groupchat" &&
            bare_jid(stanza.attr_or("from")) == bare && stanza.child("subject") &&
            !stanza.child("body");
+  };
+}
+
+StanzaPredicate subject_message(std::string room, std::string subject) {
+  return [any = subject_message(std::move(room)), subject](const xmpp::Element& stanza) {
+    return any(stanza) && stanza.child_text("subject") == subject;
   };
 }
 
@@ -145,24 +153,24 @@ std::optional<xmpp::Element> MucTest::join(XmppClient& client, std::string_view 
   const std::string n(nick);
   const StanzaPredicate self = self_presence(r, n);
   const StanzaPredicate error = presence_error(r, n);
-  std::optional<xmpp::Element> answer = client.wait_for(
-      [&](const xmpp::Element& stanza) { return self(stanza) || error(stanza); });
+  std::optional<xmpp::Element> answer =
+      client.wait_for([&](const xmpp::Element& stanza) { return self(stanza) || error(stanza); });
   if (!answer || answer->attr_or("type") == "error") {
-    ADD_FAILURE() << client.bound_jid() << " could not enter " << occupant_jid(room, nick)
-                  << ": " << describe(answer) << "\n"
+    ADD_FAILURE() << client.bound_jid() << " could not enter " << occupant_jid(room, nick) << ": "
+                  << describe(answer) << "\n"
                   << client.describe();
     return std::nullopt;
   }
   return answer;
 }
 
-std::string MucTest::join_refused(XmppClient& client, std::string_view room,
-                                  std::string_view nick, std::string_view x_content) {
+std::string MucTest::join_refused(XmppClient& client, std::string_view room, std::string_view nick,
+                                  std::string_view x_content) {
   send_join(client, room, nick, x_content);
   const StanzaPredicate self = self_presence(std::string(room), std::string(nick));
   const StanzaPredicate error = presence_error(std::string(room), std::string(nick));
-  std::optional<xmpp::Element> answer = client.wait_for(
-      [&](const xmpp::Element& stanza) { return self(stanza) || error(stanza); });
+  std::optional<xmpp::Element> answer =
+      client.wait_for([&](const xmpp::Element& stanza) { return self(stanza) || error(stanza); });
   if (!answer) {
     ADD_FAILURE() << "no answer to entering " << occupant_jid(room, nick) << "\n"
                   << client.describe();
@@ -184,9 +192,9 @@ testing::AssertionResult MucTest::leave(XmppClient& client, std::string_view roo
   if (!client.wait_for([&](const xmpp::Element& stanza) {
         return gone(stanza) && status_codes(stanza).contains(110);
       })) {
-    return testing::AssertionFailure() << "no unavailable self-presence on leaving "
-                                       << occupant_jid(room, nick) << "\n"
-                                       << client.describe();
+    return testing::AssertionFailure()
+           << "no unavailable self-presence on leaving " << occupant_jid(room, nick) << "\n"
+           << client.describe();
   }
   return testing::AssertionSuccess();
 }
@@ -198,8 +206,8 @@ testing::AssertionResult MucTest::create_instant_room(XmppClient& owner, std::st
     return testing::AssertionFailure() << "could not create " << room_jid(room);
   }
   if (!status_codes(*self).contains(201)) {
-    return testing::AssertionFailure() << "no status 201 on creating " << room_jid(room) << ": "
-                                       << self->str();
+    return testing::AssertionFailure()
+           << "no status 201 on creating " << room_jid(room) << ": " << self->str();
   }
   // §10.1.2: an empty submitted form accepts the default configuration.
   std::optional<xmpp::Element> reply =
@@ -217,8 +225,8 @@ testing::AssertionResult MucTest::create_room(XmppClient& owner, std::string_vie
     return testing::AssertionFailure() << "could not create " << room_jid(room);
   }
   if (!status_codes(*self).contains(201)) {
-    return testing::AssertionFailure() << "no status 201 on creating " << room_jid(room) << ": "
-                                       << self->str();
+    return testing::AssertionFailure()
+           << "no status 201 on creating " << room_jid(room) << ": " << self->str();
   }
   std::optional<xmpp::Element> form = config_form(owner, room);
   if (!is_result(form)) {
@@ -249,8 +257,7 @@ std::optional<xmpp::Element> MucTest::admin_query(XmppClient& client, std::strin
 }
 
 std::optional<xmpp::Element> MucTest::owner_query(XmppClient& client, std::string_view room,
-                                                  std::string_view type,
-                                                  std::string_view content) {
+                                                  std::string_view type, std::string_view content) {
   return client.iq(xml("<iq type='" + std::string(type) + "' to='" + escaped(room_jid(room)) +
                        "'><query xmlns='http://jabber.org/protocol/muc#owner'>" +
                        std::string(content) + "</query></iq>"));

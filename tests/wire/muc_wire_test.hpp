@@ -68,6 +68,8 @@ StanzaPredicate presence_error(std::string room, std::string nick);
 StanzaPredicate groupchat(std::string room, std::string body);
 /// The subject message of `room` (XEP-0045 §8.1): groupchat with <subject/>, no <body/>.
 StanzaPredicate subject_message(std::string room);
+/// The same, with this subject text.
+StanzaPredicate subject_message(std::string room, std::string subject);
 
 class MucTest : public WireTest {
  protected:
@@ -84,8 +86,7 @@ class MucTest : public WireTest {
   std::string join_refused(XmppClient& client, std::string_view room, std::string_view nick,
                            std::string_view x_content = "");
   /// Leaves and waits for the unavailable self-presence.
-  testing::AssertionResult leave(XmppClient& client, std::string_view room,
-                                 std::string_view nick);
+  testing::AssertionResult leave(XmppClient& client, std::string_view room, std::string_view nick);
 
   /// Creates an instant room (§10.1.2): enters, expects 201, accepts the default configuration.
   testing::AssertionResult create_instant_room(XmppClient& owner, std::string_view room,

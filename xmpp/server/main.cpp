@@ -101,6 +101,12 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
   stoa::xmpp::server::carbons::install(server.router(), server.registry());
   auto roster = stoa::xmpp::server::install_roster_and_presence(server, db, config, log);
   auto muc = stoa::xmpp::server::install_muc(server, db, config, log, roster->presence());
+  // Destroyed before the modules above, also when an exception unwinds: sessions closing in
+  // Server::stop() still call into the roster and MUC modules.
+  struct StopServerFirst {
+    stoa::xmpp::server::Server& server;
+    ~StopServerFirst() { server.stop(); }
+  } stop_server_first{server};
 
   asio::io_context main_context;
   stoa::xmpp::server::AdminServer admin(
@@ -111,10 +117,9 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
       [&server](const std::string& username) { server.disconnect_account(username); });
   stoa::xmpp::server::register_status_command(admin, [&server] { return server.status(); });
 
+  asio::signal_set signals(main_context, SIGINT, SIGTERM);
   server.start();
   admin.start();
-
-  asio::signal_set signals(main_context, SIGINT, SIGTERM);
   signals.async_wait([&](const std::error_code&, int signal) {
     log.info("stoad", "received signal ", signal, ", shutting down");
     admin.stop();

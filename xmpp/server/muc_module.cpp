@@ -61,6 +61,12 @@ std::vector<std::string> service_domains(const conf::ServerConfig& config) {
 }  // namespace
 
 asio::awaitable<void> MucPresenceTap::outbound(Element presence, SessionPtr origin) {
+  if (!presence.attr("to") && presence.attr_or("type") == "unavailable") {
+    // RFC 6121 §4.5.3: going offline ends directed presence too, so the rooms see it leave.
+    for (MucService* service : services_) {
+      service->session_closed(origin->jid());
+    }
+  }
   co_await inner_.outbound(std::move(presence), std::move(origin));
 }
 

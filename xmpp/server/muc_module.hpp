@@ -14,8 +14,9 @@
 
 namespace stoa::xmpp::server {
 
-/// Stands in front of the presence handler to learn when sessions close: their rooms are told,
-/// since presence to a room is routed to the service directly and never passes through it.
+/// Stands in front of the presence handler to learn when sessions close or go offline: their
+/// rooms are told, since presence to a room is routed to the service directly and so is not
+/// remembered as directed presence (RFC 6121 §4.6) by the presence handler.
 class MucPresenceTap : public PresenceHandler {
  public:
   MucPresenceTap(PresenceHandler& inner, std::vector<MucService*> services)

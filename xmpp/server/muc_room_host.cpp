@@ -99,7 +99,7 @@ asio::awaitable<void> MucRoomHost::handle(Input input) {
     outcome = room_.handle(*stanza, now());
     request = std::move(*stanza);
   } else {
-    outcome = room_.session_gone(std::get<Jid>(input), now());
+    outcome = room_.session_gone(std::get<Jid>(input));
   }
   bool gone = outcome.room_gone;
   muc::RunResult result = co_await muc::run_outcome(std::move(outcome), jid_, store_, deliverer_);

@@ -1,7 +1,7 @@
 #include "xmpp/server/muc_service.hpp"
 
-#include <asio/co_spawn.hpp>
 #include <algorithm>
+#include <asio/co_spawn.hpp>
 #include <functional>
 #include <stdexcept>
 

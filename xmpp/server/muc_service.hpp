@@ -36,7 +36,7 @@ class MucService {
   void load();
   /// The router's handler for every stanza addressed to the domain or its rooms.
   asio::awaitable<void> handle(Element stanza);
-  /// A client session closed: the rooms it had sent presence to are told.
+  /// A client session closed or went offline: the rooms it had sent presence to see it leave.
   void session_closed(const Jid& session);
   /// Called by a host whose room ended; later stanzas for the JID make a new room.
   void remove(const std::string& room_jid, const MucRoomHost* host);

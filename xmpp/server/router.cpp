@@ -42,13 +42,11 @@ asio::awaitable<void> Router::route_from_client(Element stanza, SessionPtr origi
     co_await handle_server_iq(std::move(stanza), std::move(origin));
     co_return;
   }
-  if (stanza.name() == "presence" && presence_ &&
-      (!to || to->is_bare() || !server_.registry.find(*to))) {
-    // Broadcast, subscriptions and presence to bare JIDs all need the roster.
-    if (!to || to->domain() == server_.config.domain) {
-      co_await presence_->outbound(std::move(stanza), std::move(origin));
-      co_return;
-    }
+  if (stanza.name() == "presence" && presence_) {
+    // RFC 6121 §3, §4.6: subscriptions to any domain update the roster, and directed presence
+    // is remembered so that its recipients hear when the session ends.
+    co_await presence_->outbound(std::move(stanza), std::move(origin));
+    co_return;
   }
   if (!to) {
     co_return;  // a message without 'to' addresses the sender's own account: nothing to do

@@ -199,9 +199,10 @@ void Server::disconnect_account(const std::string& username) {
 }
 
 void Server::stop() {
-  if (shards_.empty()) {
+  if (stopped_) {
     return;
   }
+  stopped_ = true;
   for (auto& listener : listeners_) {
     asio::post(shards_.front()->context(), [&listener] {
       std::error_code ignored;
@@ -213,6 +214,8 @@ void Server::stop() {
   });
   // Give the closing streams a moment to flush their stream errors.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The contexts stay alive (until the destructor): database work still in flight may post its
+  // completion to them after this, and must find them.
   for (auto& shard : shards_) {
     shard->stop();
   }
@@ -220,8 +223,6 @@ void Server::stop() {
     shard->join();
   }
   registry_.clear();
-  listeners_.clear();
-  shards_.clear();
 }
 
 std::vector<std::vector<std::string>> Server::status() const {

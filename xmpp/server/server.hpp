@@ -34,7 +34,8 @@ class Server {
 
   /// Binds the listeners, starts the shards and writes the ready file.
   void start();
-  /// Closes every stream with system-shutdown and stops the shards.
+  /// Closes every stream with system-shutdown and stops the shards. Stop the database after
+  /// this and before destroying the server.
   void stop();
 
   /// Closes every session of the account (after it was deleted).
@@ -65,6 +66,7 @@ class Server {
   ServerContext context_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   unsigned next_shard_ = 0;
+  bool stopped_ = false;
 };
 
 }  // namespace stoa::xmpp::server

@@ -330,11 +330,12 @@ TEST_F(RoomPresenceTest, Leave_LastOccupantOfPersistentRoom_Stays) {
   EXPECT_TRUE(store_ops<DeleteRoom>(out).empty());
 }
 
-TEST_F(RoomPresenceTest, SessionGone_OccupantRemovedWith333) {
+TEST_F(RoomPresenceTest, SessionGone_OccupantLeaves) {
   create();
   join(kAlice, "alice");
-  Outcome out = room->session_gone(jid(kAlice), now);
-  EXPECT_TRUE(has_status(only_to(out, kOwner), 333));
+  Outcome out = room->session_gone(jid(kAlice));
+  EXPECT_EQ(only_to(out, kOwner).attr_or("type"), "unavailable");
+  EXPECT_FALSE(has_status(only_to(out, kOwner), 333));
   EXPECT_EQ(room->occupant("alice"), nullptr);
 }
 

@@ -1,0 +1,116 @@
+#pragma once
+
+// The MucStore of unit tests: maps in memory, same contract as store/pg_muc_store (only unit
+// tests may use it).
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include "muc/muc_store.hpp"
+
+namespace stoa::muc::testing {
+
+class InMemoryMucStore : public MucStore {
+ public:
+  /// The next call throws (a database outage), then the store works again.
+  void fail_next() { fail_next_ = true; }
+  /// Every call made, by name, in order.
+  const std::vector<std::string>& calls() const { return calls_; }
+  std::map<std::string, StoredRoom> rooms;
+  std::map<std::string, std::vector<ArchiveEntry>> archives;
+
+  asio::awaitable<std::vector<StoredRoom>> load_rooms(std::string service) override {
+    record("load_rooms");
+    std::vector<StoredRoom> out;
+    for (const auto& [jid, room] : rooms) {
+      if (room.config.persistent && jid.ends_with("@" + service)) {
+        out.push_back(room);
+      }
+    }
+    co_return out;
+  }
+  asio::awaitable<std::optional<StoredRoom>> load_room(std::string room) override {
+    record("load_room");
+    auto found = rooms.find(room);
+    co_return found == rooms.end() ? std::nullopt : std::optional<StoredRoom>(found->second);
+  }
+  asio::awaitable<void> purge_temporary_rooms(std::string service) override {
+    record("purge_temporary_rooms");
+    std::erase_if(rooms, [&](const auto& entry) {
+      return !entry.second.config.persistent && entry.first.ends_with("@" + service);
+    });
+    co_return;
+  }
+  asio::awaitable<void> create_room(StoredRoom room) override {
+    record("create_room");
+    archives.erase(room.jid);
+    std::string jid = room.jid;
+    rooms[jid] = std::move(room);
+    co_return;
+  }
+  asio::awaitable<void> save_config(std::string room, RoomConfig config) override {
+    record("save_config");
+    rooms.at(room).config = std::move(config);
+    co_return;
+  }
+  asio::awaitable<void> save_subject(std::string room, RoomSubject subject) override {
+    record("save_subject");
+    rooms.at(room).subject = std::move(subject);
+    co_return;
+  }
+  asio::awaitable<void> set_affiliation(std::string room, AffiliationRecord record) override {
+    this->record("set_affiliation");
+    auto& list = rooms.at(room).affiliations;
+    std::erase_if(list, [&](const AffiliationRecord& r) { return r.jid == record.jid; });
+    if (record.affiliation != Affiliation::none) {
+      list.push_back(std::move(record));
+    }
+    co_return;
+  }
+  asio::awaitable<void> delete_room(std::string room) override {
+    record("delete_room");
+    rooms.erase(room);
+    archives.erase(room);
+    co_return;
+  }
+  asio::awaitable<void> append(std::string room, ArchiveEntry entry) override {
+    record("append");
+    archives[room].push_back(std::move(entry));
+    co_return;
+  }
+  asio::awaitable<std::vector<ArchiveEntry>> history(std::string room,
+                                                     HistoryQuery query) override {
+    record("history");
+    std::vector<ArchiveEntry> matching;
+    for (const ArchiveEntry& entry : archives[room]) {
+      if (entry.kind == ArchiveKind::message && (!query.since || entry.timestamp >= *query.since)) {
+        matching.push_back(entry);
+      }
+    }
+    if (matching.size() > query.max_messages) {
+      matching.erase(matching.begin(),
+                     matching.end() - static_cast<std::ptrdiff_t>(query.max_messages));
+    }
+    co_return matching;
+  }
+  asio::awaitable<std::uint64_t> count_messages(std::string room) override {
+    record("count_messages");
+    co_return static_cast<std::uint64_t>(
+        std::ranges::count(archives[room], ArchiveKind::message, &ArchiveEntry::kind));
+  }
+
+ private:
+  void record(const char* call) {
+    calls_.emplace_back(call);
+    if (fail_next_) {
+      fail_next_ = false;
+      throw std::runtime_error(std::string(call) + ": the database is unreachable");
+    }
+  }
+
+  bool fail_next_ = false;
+  std::vector<std::string> calls_;
+};
+
+}  // namespace stoa::muc::testing

@@ -19,5 +19,8 @@ inline constexpr std::string_view kStanzaId = "urn:xmpp:sid:0";             // X
 inline constexpr std::string_view kOccupantId = "urn:xmpp:occupant-id:0";   // XEP-0421
 inline constexpr std::string_view kRsm = "http://jabber.org/protocol/rsm";  // XEP-0059
 inline constexpr std::string_view kConference = "jabber:x:conference";      // XEP-0249
+inline constexpr std::string_view kMam = "urn:xmpp:mam:2";                  // XEP-0313
+inline constexpr std::string_view kMamExtended = "urn:xmpp:mam:2#extended";
+inline constexpr std::string_view kDataValidate = "http://jabber.org/protocol/xdata-validate";
 
 }  // namespace stoa::muc::ns

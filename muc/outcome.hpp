@@ -5,6 +5,7 @@
 #include <variant>
 #include <vector>
 
+#include "muc/mam_query.hpp"
 #include "muc/muc_store.hpp"
 #include "xmpp/jid.hpp"
 #include "xmpp/xml_element.hpp"
@@ -46,7 +47,7 @@ struct SendHistory {
 };
 
 using Action = std::variant<Send, CreateRoom, SaveConfig, SaveSubject, SetAffiliation, DeleteRoom,
-                            AppendArchive, SendHistory>;
+                            AppendArchive, SendHistory, ServeArchive>;
 
 /// What a room decided in answer to one input: actions to run in order. When a store action
 /// fails, the actions after it are skipped and the sender gets an internal-server-error.

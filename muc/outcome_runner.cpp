@@ -36,6 +36,8 @@ asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucSto
     if (auto* send = std::get_if<Send>(&action)) {
       std::vector<xmpp::Jid> gone = co_await deliverer.deliver(send->stanza, std::move(send->to));
       result.gone.insert(result.gone.end(), gone.begin(), gone.end());
+    } else if (auto* serve = std::get_if<ServeArchive>(&action)) {
+      result.archive_requests.push_back(std::move(*serve));
     } else if (auto* history = std::get_if<SendHistory>(&action)) {
       std::vector<ArchiveEntry> entries;
       std::string key = room;

@@ -26,6 +26,9 @@ struct RunResult {
   bool stored = true;           ///< false: a store operation failed, the rest was skipped
   std::string failure;          ///< what failed, for the log
   std::vector<xmpp::Jid> gone;  ///< recipients without a session (see Deliverer)
+  /// MAM requests, left to the host to start (serve_archive()) so that they run beside the
+  /// room's later inputs rather than before them.
+  std::vector<ServeArchive> archive_requests;
 };
 
 /// Carries out a room's outcome in order: each store operation awaited before what follows

@@ -317,8 +317,7 @@ void Room::reply_result(Outcome& out, const Element& iq, std::optional<Element> 
   out.send(std::move(reply), *to);
 }
 
-PresenceFanout Room::take_out(std::string nick, const Element& payload,
-                              PresenceDetail detail) {
+PresenceFanout Room::take_out(std::string nick, const Element& payload, PresenceDetail detail) {
   auto found = occupants_.find(nick);
   detail.unavailable = true;
   detail.visible_as = detail.visible_as.value_or(found->second.role);

@@ -186,6 +186,10 @@ class Room {
   void disco_items(Outcome& out, const xmpp::Element& iq, const xmpp::Element& query,
                    const xmpp::Jid& from);
 
+  // room_mam.cpp: the archive through MAM (XEP-0313): access, whois, the query to run.
+  void on_mam(Outcome& out, const xmpp::Element& iq, const xmpp::Element& payload,
+              const xmpp::Jid& from);
+
   xmpp::Jid jid_;
   const ServiceSettings& settings_;
   IdGenerator& ids_;

@@ -62,6 +62,8 @@ void Room::on_iq(Outcome& out, const Element& iq, const Jid& from, const Jid& to
     on_admin(out, iq, payload, from);
   } else if (payload.is("query", ns::kMucOwner)) {
     on_owner(out, iq, payload, from);
+  } else if (payload.is("query", ns::kMam) || payload.is("metadata", ns::kMam)) {
+    on_mam(out, iq, payload, from);
   } else if (payload.is("ping", xmpp::ns::kPing) && type == "get") {
     reply_result(out, iq);
   } else {
@@ -85,6 +87,11 @@ void Room::disco_info(Outcome& out, const Element& iq, const Element& query, con
        {ns::kMuc, std::string_view(xmpp::ns::kDiscoInfo), ns::kMucStableId, ns::kMucSelfPing,
         ns::kStanzaId, ns::kOccupantId, ns::kMucRequest}) {
     add_feature(result, feature);
+  }
+  if (config_.enable_logging) {
+    // XEP-0313 (Determining support): the archive is offered, with the extended features.
+    add_feature(result, ns::kMam);
+    add_feature(result, ns::kMamExtended);
   }
   add_feature(result, config_.persistent ? "muc_persistent" : "muc_temporary");
   add_feature(result, config_.members_only ? "muc_membersonly" : "muc_open");

@@ -28,6 +28,9 @@ struct ServiceSettings {
   unsigned participant_update_limit = 75;
   unsigned default_history = 20;  ///< history_length of a new room
   unsigned max_history = 100;     ///< the most history messages a room may send on join
+  /// The most archive entries one MAM query returns (XEP-0313): a larger <max/> is capped, and
+  /// a query without one gets this many.
+  unsigned mam_max_page = 100;
   std::size_t max_affiliations_per_room = 10000;
 };
 

@@ -252,7 +252,9 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
   if (null.get() < 0) {
     throw std::runtime_error(std::string("cannot open /dev/null: ") + std::strerror(errno));
   }
-  pid_ = spawn(argv, null.get(), log.get(), log.get(), SIGTERM);
+  // With the test process gone nobody waits for a graceful shutdown, and a hung one would
+  // leave the process behind.
+  pid_ = spawn(argv, null.get(), log.get(), log.get(), SIGKILL);
 }
 
 ChildProcess::~ChildProcess() {

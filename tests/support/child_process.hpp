@@ -33,8 +33,8 @@ CommandResult run_command(const std::vector<std::string>& argv, std::string_view
 std::string describe_wait_status(int status);
 
 /// A background process: stdin from /dev/null, stdout and stderr appended to a log file. It gets
-/// SIGTERM when the thread that started it dies, so a crashed test run leaves nothing behind;
-/// the destructor stops it.
+/// SIGKILL when the thread that started it dies, so a crashed or killed test run leaves nothing
+/// behind; the destructor stops it.
 class ChildProcess {
  public:
   /// Starts `argv`; throws std::runtime_error naming the program when it cannot be started.

@@ -39,20 +39,6 @@ void write_config(const std::filesystem::path& path, const Sections& sections) {
   }
 }
 
-/// $STOA_TEST_STOAD_WRAPPER split at spaces: a command stoad runs under when debugging a
-/// failure (e.g. "/usr/bin/strace -f -o /tmp/stoad.strace"). Empty when unset.
-std::vector<std::string> wrapper_command() {
-  std::vector<std::string> words;
-  if (const char* wrapper = std::getenv("STOA_TEST_STOAD_WRAPPER")) {
-    std::istringstream split(wrapper);
-    std::string word;
-    while (split >> word) {
-      words.push_back(word);
-    }
-  }
-  return words;
-}
-
 }  // namespace
 
 std::string toml_string(std::string_view text) {
@@ -161,10 +147,10 @@ testing::AssertionResult StoadProcess::launch() {
   std::filesystem::remove(dir_ / "ready", ignored);
   ports_.clear();
   stopped_on_purpose_ = false;
-  std::vector<std::string> argv = wrapper_command();
-  argv.insert(argv.end(), {STOA_STOAD_PATH, "--config", config_path().string()});
   try {
-    process_ = std::make_unique<ChildProcess>(argv, log_path().string());
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{STOA_STOAD_PATH, "--config", config_path().string()},
+        log_path().string());
   } catch (const std::exception& e) {
     return testing::AssertionFailure() << e.what();
   }

@@ -26,7 +26,7 @@ std::string toml_string(std::string_view text);
 /// A real stoad for one test: its own temporary data directory, a fresh database, listeners on
 /// free loopback ports, two workers so that sessions land on different threads. It is stopped
 /// when destroyed, never left running; when the test failed, the tail of its log is printed and
-/// its directory kept. To debug, $STOA_TEST_STOAD_WRAPPER names a command to run stoad under.
+/// its directory kept.
 class StoadProcess {
  public:
   StoadProcess() = default;

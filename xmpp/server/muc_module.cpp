@@ -1,5 +1,6 @@
 #include "xmpp/server/muc_module.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "xmpp/jid.hpp"
@@ -32,12 +33,8 @@ std::vector<std::string> prepared(const std::vector<std::string>& jids, const ch
 /// The worker contexts of the server, each a possible home for rooms.
 std::vector<asio::io_context*> worker_contexts(Server& server) {
   std::vector<asio::io_context*> workers;
-  for (unsigned i = 0;; ++i) {
-    try {
-      workers.push_back(&server.shard_context(i));
-    } catch (const std::out_of_range&) {
-      break;
-    }
+  for (unsigned i = 0; i < server.shard_count(); ++i) {
+    workers.push_back(&server.shard_context(i));
   }
   return workers;
 }
@@ -53,7 +50,9 @@ std::vector<std::string> service_domains(const conf::ServerConfig& config) {
                                   "' is not a domain of its own (it must differ from "
                                   "server.domain)");
     }
-    domains.push_back(jid->domain());
+    if (std::ranges::find(domains, jid->domain()) == domains.end()) {
+      domains.push_back(jid->domain());
+    }
   }
   return domains;
 }

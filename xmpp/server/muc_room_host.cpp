@@ -4,6 +4,7 @@
 #include <asio/post.hpp>
 #include <chrono>
 
+#include "muc/mam_serve.hpp"
 #include "xmpp/server/muc_service.hpp"
 #include "xmpp/stanza_error.hpp"
 
@@ -24,11 +25,13 @@ bool wants_error(const Element& stanza) {
 }  // namespace
 
 MucRoomHost::MucRoomHost(MucService& service, muc::Room room, asio::io_context& home,
-                         muc::MucStore& store, muc::Deliverer& deliverer, Logger& log)
+                         muc::MucStore& store, muc::MamStore& archive, muc::Deliverer& deliverer,
+                         Logger& log)
     : service_(service),
       room_(std::move(room)),
       home_(home),
       store_(store),
+      archive_(archive),
       deliverer_(deliverer),
       log_(log),
       jid_(room_.jid().bare_str()),
@@ -124,11 +127,25 @@ asio::awaitable<void> MucRoomHost::handle(Input input) {
   for (Jid& session : result.gone) {
     inbox_.push_back(std::move(session));
   }
+  for (muc::ServeArchive& archive_request : result.archive_requests) {
+    serve(std::move(archive_request));
+  }
   publish_listing();
   if (gone) {
     gone_ = true;
     service_.remove(jid_, this);
   }
+}
+
+void MucRoomHost::serve(muc::ServeArchive request) {
+  asio::co_spawn(home_, muc::serve_archive(std::move(request), jid_, archive_, deliverer_),
+                 [self = shared_from_this()](std::exception_ptr failure, std::string problem) {
+                   if (failure) {
+                     self->log_.error("muc", "room ", self->jid_, ": archive request ended early");
+                   } else if (!problem.empty()) {
+                     self->log_.warn("muc", "room ", self->jid_, ": ", problem);
+                   }
+                 });
 }
 
 void MucRoomHost::publish_listing() {

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "common/log.hpp"
+#include "muc/mam_store.hpp"
 #include "muc/muc_store.hpp"
 #include "muc/outcome_runner.hpp"
 #include "muc/room.hpp"
@@ -24,7 +25,7 @@ class MucService;
 class MucRoomHost : public std::enable_shared_from_this<MucRoomHost> {
  public:
   MucRoomHost(MucService& service, muc::Room room, asio::io_context& home, muc::MucStore& store,
-              muc::Deliverer& deliverer, Logger& log);
+              muc::MamStore& archive, muc::Deliverer& deliverer, Logger& log);
 
   /// Queues a stanza addressed to the room or one of its occupants. Thread-safe.
   void post(Element stanza);
@@ -40,11 +41,14 @@ class MucRoomHost : public std::enable_shared_from_this<MucRoomHost> {
   asio::awaitable<void> drain();
   asio::awaitable<void> handle(Input input);
   void publish_listing();
+  /// Starts a MAM request beside the room's inputs: the room goes on while it reads.
+  void serve(muc::ServeArchive request);
 
   MucService& service_;
   muc::Room room_;
   asio::io_context& home_;
   muc::MucStore& store_;
+  muc::MamStore& archive_;
   muc::Deliverer& deliverer_;
   Logger& log_;
   const std::string jid_;

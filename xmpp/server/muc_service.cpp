@@ -27,11 +27,12 @@ asio::awaitable<std::vector<muc::StoredRoom>> load_stored(muc::MucStore& store,
 
 MucService::MucService(muc::ServiceSettings settings, Router& router,
                        std::vector<asio::io_context*> workers, muc::MucStore& store,
-                       muc::IdGenerator& ids, Logger& log)
+                       muc::MamStore& archive, muc::IdGenerator& ids, Logger& log)
     : settings_(std::move(settings)),
       router_(router),
       workers_(std::move(workers)),
       store_(store),
+      archive_(archive),
       ids_(ids),
       log_(log),
       deliverer_(std::make_unique<MucDeliverer>(router, settings_.server_domain)) {
@@ -67,7 +68,8 @@ void MucService::load() {
 
 std::shared_ptr<MucRoomHost> MucService::make_host(muc::Room room) {
   asio::io_context& home = home_of(room.jid().bare_str());
-  return std::make_shared<MucRoomHost>(*this, std::move(room), home, store_, *deliverer_, log_);
+  return std::make_shared<MucRoomHost>(*this, std::move(room), home, store_, archive_, *deliverer_,
+                                       log_);
 }
 
 asio::io_context& MucService::home_of(const std::string& room_jid) const {

@@ -11,6 +11,7 @@
 
 #include "common/log.hpp"
 #include "muc/id_generator.hpp"
+#include "muc/mam_store.hpp"
 #include "muc/muc_store.hpp"
 #include "muc/outcome_runner.hpp"
 #include "muc/service_settings.hpp"
@@ -25,7 +26,7 @@ namespace stoa::xmpp::server {
 class MucService {
  public:
   MucService(muc::ServiceSettings settings, Router& router, std::vector<asio::io_context*> workers,
-             muc::MucStore& store, muc::IdGenerator& ids, Logger& log);
+             muc::MucStore& store, muc::MamStore& archive, muc::IdGenerator& ids, Logger& log);
   MucService(const MucService&) = delete;
   MucService& operator=(const MucService&) = delete;
 
@@ -54,6 +55,7 @@ class MucService {
   Router& router_;
   std::vector<asio::io_context*> workers_;
   muc::MucStore& store_;
+  muc::MamStore& archive_;
   muc::IdGenerator& ids_;
   Logger& log_;
   std::unique_ptr<muc::Deliverer> deliverer_;

@@ -31,6 +31,7 @@ class Server {
   SessionRegistry& registry() { return registry_; }
   store::AccountStore& accounts() { return accounts_; }
   asio::io_context& shard_context(unsigned index) { return shards_.at(index)->context(); }
+  unsigned shard_count() const { return static_cast<unsigned>(shards_.size()); }
 
   /// Binds the listeners, starts the shards and writes the ready file.
   void start();

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "muc/mam_store.hpp"
+#include "store/database.hpp"
+
+namespace stoa::store {
+
+/// MAM queries on the room archive in PostgreSQL (muc_archive, migration 0005): the production
+/// muc::MamStore. Pages are found by keyset on the archive's (room, time, sequence) index, never
+/// by offset, so a page costs the same at any depth of the archive.
+class PgMamStore : public muc::MamStore {
+ public:
+  /// Archive queries under way at once by default: enough to keep the store threads busy, few
+  /// enough that appends (which deliveries wait for) are not queued behind many reads.
+  static constexpr unsigned kDefaultMaxInFlight = 16;
+
+  /// At most `max_in_flight` (at least one) queries are under way at once; more throw
+  /// muc::ArchiveBusy.
+  explicit PgMamStore(Database& db, unsigned max_in_flight = kDefaultMaxInFlight);
+
+  asio::awaitable<muc::ArchivePage> query(std::string room, muc::ArchiveQuery query) override;
+  asio::awaitable<muc::ArchiveMetadata> metadata(std::string room) override;
+
+ private:
+  /// Holds one of the in-flight places while alive.
+  class Slot;
+  Slot take_slot();
+
+  Database& db_;
+  const unsigned max_in_flight_;
+  // Shared with the slots, so that a query abandoned at shutdown may release its place after
+  // the store is gone.
+  std::shared_ptr<std::atomic<unsigned>> in_flight_;
+};
+
+}  // namespace stoa::store

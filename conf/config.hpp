@@ -85,6 +85,7 @@ struct ServerConfig {
   unsigned muc_participant_update_limit = 75;
   unsigned muc_default_history = 20;  ///< history messages of a new room
   unsigned muc_max_history = 100;     ///< the most a room may be configured to send on join
+  unsigned muc_mam_max_page = 100;    ///< the most archive entries one MAM query returns
   unsigned muc_max_affiliations_per_room = 10000;
 
   bool operator==(const ServerConfig&) const = default;

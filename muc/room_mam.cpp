@@ -44,7 +44,10 @@ void Room::on_mam(Outcome& out, const Element& iq, const Element& payload, const
     return;
   }
   const std::string type = iq.attr_or("type");
-  ServeArchive serve{.to = from, .iq_id = iq.attr_or("id"), .requester = from.bare_str()};
+  ServeArchive serve;
+  serve.to = from;
+  serve.iq_id = iq.attr_or("id");
+  serve.requester = from.bare_str();
   if (payload.name() == "metadata") {
     if (type != "get") {
       reply_error(out, iq, {StanzaCondition::bad_request, "archive metadata is read with a get"});

@@ -27,10 +27,6 @@ class PgMamStore : public muc::MamStore {
   asio::awaitable<muc::ArchiveMetadata> metadata(std::string room) override;
 
  private:
-  /// Holds one of the in-flight places while alive.
-  class Slot;
-  Slot take_slot();
-
   Database& db_;
   const unsigned max_in_flight_;
   // Shared with the slots, so that a query abandoned at shutdown may release its place after

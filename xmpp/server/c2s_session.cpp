@@ -423,7 +423,11 @@ asio::awaitable<void> C2sSession::run_sasl_step(sasl::Step step) {
       break;
     }
     case sasl::Step::Kind::failure:
-      server_.auth_limiter.record_failure(remote_address_, step.username);
+      // Clients try each offered mechanism in turn after a wrong password: one guess, one count.
+      if (!auth_failure_counted_) {
+        auth_failure_counted_ = true;
+        server_.auth_limiter.record_failure(remote_address_, step.username);
+      }
       server_.log.info("c2s", "authentication failed address=", remote_address_,
                        " user=", step.username, " condition=", sasl::to_string(step.failure));
       sasl_failure(step.failure);

@@ -80,6 +80,7 @@ class C2sSession : public std::enable_shared_from_this<C2sSession> {
   bool stream_restart_ = false;
   bool counted_unauthenticated_ = true;
   bool unbound_ = false;
+  bool auth_failure_counted_ = false;
   bool closed_ = false;
   std::string stream_id_;
   std::string remote_address_;

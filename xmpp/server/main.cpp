@@ -75,6 +75,10 @@ std::optional<Options> parse_options(int argc, char** argv) {
 
 int run(const Options& options, const stoa::conf::ServerConfig& config) {
   stoa::Logger log(config.log_level);
+  // Signals are caught from the start: a SIGTERM during start-up (e.g. while the managed
+  // PostgreSQL starts) is handled once the main loop runs, and never kills stoad half-started.
+  asio::io_context main_context;
+  asio::signal_set signals(main_context, SIGINT, SIGTERM);
   std::filesystem::create_directories(config.data_dir);
   // Others may traverse but not list it: the managed cluster's postgres account must reach its
   // own directory inside; the secrets in here (TLS key, cluster, admin socket) are 0600/0700.
@@ -108,7 +112,6 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
     ~StopServerFirst() { server.stop(); }
   } stop_server_first{server};
 
-  asio::io_context main_context;
   stoa::xmpp::server::AdminServer admin(
       main_context.get_executor(),
       stoa::xmpp::server::resolve_admin_socket_path(config.admin_socket, config.data_dir), log);
@@ -117,9 +120,9 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
       [&server](const std::string& username) { server.disconnect_account(username); });
   stoa::xmpp::server::register_status_command(admin, [&server] { return server.status(); });
 
-  asio::signal_set signals(main_context, SIGINT, SIGTERM);
   server.start();
   admin.start();
+  server.write_ready_file();
   signals.async_wait([&](const std::error_code&, int signal) {
     log.info("stoad", "received signal ", signal, ", shutting down");
     admin.stop();

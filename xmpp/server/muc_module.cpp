@@ -91,6 +91,7 @@ muc::ServiceSettings muc_settings(const conf::ServerConfig& config, std::string 
   settings.max_occupants_per_room = config.muc_max_occupants_per_room;
   settings.participant_update_limit = config.muc_participant_update_limit;
   settings.max_history = config.muc_max_history;
+  settings.mam_max_page = config.muc_mam_max_page;
   settings.default_history = std::min(config.muc_default_history, config.muc_max_history);
   settings.max_affiliations_per_room = config.muc_max_affiliations_per_room;
   return settings;
@@ -98,12 +99,13 @@ muc::ServiceSettings muc_settings(const conf::ServerConfig& config, std::string 
 
 MucModule::MucModule(Server& server, store::Database& db, const conf::ServerConfig& config,
                      Logger& log, PresenceHandler& presence)
-    : store_(db) {
+    : store_(db), archive_(db) {
   std::vector<asio::io_context*> workers = worker_contexts(server);
   std::vector<MucService*> services;
   for (std::string& domain : service_domains(config)) {
     services_.push_back(std::make_unique<MucService>(muc_settings(config, std::move(domain)),
-                                                     server.router(), workers, store_, ids_, log));
+                                                     server.router(), workers, store_, archive_,
+                                                     ids_, log));
     services_.back()->load();
     services.push_back(services_.back().get());
   }

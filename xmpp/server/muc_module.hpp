@@ -7,6 +7,7 @@
 #include "conf/config.hpp"
 #include "muc/id_generator.hpp"
 #include "store/database.hpp"
+#include "store/pg_mam_store.hpp"
 #include "store/pg_muc_store.hpp"
 #include "xmpp/server/muc_service.hpp"
 #include "xmpp/server/router.hpp"
@@ -46,6 +47,7 @@ class MucModule {
 
  private:
   store::PgMucStore store_;
+  store::PgMamStore archive_;
   muc::RandomIdGenerator ids_;
   std::vector<std::unique_ptr<MucService>> services_;
   std::unique_ptr<MucPresenceTap> tap_;

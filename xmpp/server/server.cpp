@@ -109,7 +109,6 @@ void Server::start() {
     shard->start();
   }
   log_.info("server", "serving ", config_.domain, " with ", shards_.size(), " workers");
-  write_ready_file();
 }
 
 void Server::write_ready_file() const {

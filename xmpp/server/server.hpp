@@ -33,8 +33,11 @@ class Server {
   asio::io_context& shard_context(unsigned index) { return shards_.at(index)->context(); }
   unsigned shard_count() const { return static_cast<unsigned>(shards_.size()); }
 
-  /// Binds the listeners, starts the shards and writes the ready file.
+  /// Binds the listeners and starts the shards.
   void start();
+  /// Writes the ready file (server.ready_file) naming each listener's port; call once
+  /// everything else, the admin socket included, accepts work.
+  void write_ready_file() const;
   /// Closes every stream with system-shutdown and stops the shards. Stop the database after
   /// this and before destroying the server.
   void stop();
@@ -53,7 +56,6 @@ class Server {
 
   asio::awaitable<void> accept_loop(Listener& listener);
   void admit(asio::ip::tcp::socket socket, Shard& shard, bool direct_tls);
-  void write_ready_file() const;
 
   const conf::ServerConfig& config_;
   Logger& log_;

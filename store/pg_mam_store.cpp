@@ -1,0 +1,324 @@
+#include "store/pg_mam_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+namespace stoa::store {
+
+namespace {
+
+using namespace std::chrono;
+using muc::ArchiveEntry;
+using muc::ArchivePage;
+using muc::ArchiveQuery;
+using muc::Timestamp;
+
+// Every lambda given to Database::transact is named before the co_await: GCC 12 copies the
+// captures of a lambda temporary inside a co_await expression bitwise (see Database).
+
+/// One of the store's in-flight places, given back when the query ends however it ends.
+class Slot {
+ public:
+  explicit Slot(std::shared_ptr<std::atomic<unsigned>> in_flight)
+      : in_flight_(std::move(in_flight)) {}
+  Slot(Slot&& other) noexcept = default;
+  Slot& operator=(Slot&&) = delete;
+  ~Slot() {
+    if (in_flight_) {
+      in_flight_->fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+
+ private:
+  std::shared_ptr<std::atomic<unsigned>> in_flight_;
+};
+
+Slot take_slot(const std::shared_ptr<std::atomic<unsigned>>& in_flight, unsigned max) {
+  unsigned now = in_flight->load(std::memory_order_relaxed);
+  do {
+    if (now >= max) {
+      throw muc::ArchiveBusy(std::to_string(max) + " archive queries are already under way");
+    }
+  } while (!in_flight->compare_exchange_weak(now, now + 1, std::memory_order_relaxed));
+  return Slot(in_flight);
+}
+
+// libpq takes parameters as C strings: a NUL byte would silently cut the value short.
+void check_text(std::string_view what, const std::string& value) {
+  if (value.find('\0') != std::string::npos) {
+    throw std::invalid_argument(std::string(what) + " contains a NUL byte");
+  }
+}
+
+// The years PostgreSQL and XEP-0082 agree on.
+constexpr auto kFirstDay = sys_days(year(1) / January / 1);
+constexpr auto kLastDay = sys_days(year(9999) / December / 31);
+
+// UTC as "YYYY-MM-DD hh:mm:ss.ffffff+00": exact to the microsecond, where a floating-point
+// epoch conversion is not.
+std::string timestamp_param(Timestamp time) {
+  const sys_days day = floor<days>(time);
+  if (day < kFirstDay || day > kLastDay) {
+    throw std::invalid_argument("timestamp outside the years 1 to 9999");
+  }
+  const year_month_day date(day);
+  const hh_mm_ss<microseconds> clock(time - day);
+  char text[48];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u %02d:%02d:%02d.%06lld+00",
+                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
+                static_cast<int>(clock.minutes().count()),
+                static_cast<int>(clock.seconds().count()),
+                static_cast<long long>(clock.subseconds().count()));
+  return text;
+}
+
+/// Where an entry sits in the archive order: its time (as the session prints it, which it
+/// reads back exactly) and its sequence number.
+struct Position {
+  std::string at;
+  std::string seq;
+};
+
+/// A WHERE clause with its parameters, numbered as they are added.
+class Conditions {
+ public:
+  /// Adds a parameter and returns its placeholder, "$3".
+  std::string param(std::string value) {
+    params_.push_back(std::move(value));
+    return "$" + std::to_string(params_.size());
+  }
+  void add(const std::string& condition) {
+    sql_ += sql_.empty() ? "" : " AND ";
+    sql_ += condition;
+  }
+  /// Entries after `position` in the archive order. The bound on `at` alone lets the planner
+  /// skip whole partitions.
+  void after(const Position& position) {
+    const std::string at = param(position.at) + "::timestamptz";
+    add("at >= " + at + " AND (at, seq) > (" + at + ", " + param(position.seq) + "::bigint)");
+  }
+  void before(const Position& position) {
+    const std::string at = param(position.at) + "::timestamptz";
+    add("at <= " + at + " AND (at, seq) < (" + at + ", " + param(position.seq) + "::bigint)");
+  }
+  const std::string& sql() const { return sql_; }
+  const std::vector<std::string>& params() const { return params_; }
+
+ private:
+  std::string sql_;
+  std::vector<std::string> params_;
+};
+
+pqxx::result exec(pqxx::work& tx, const std::string& sql, const Conditions& where) {
+  return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(where.params()));
+}
+
+const char* const kEntryColumns =
+    "stanza_id, (extract(epoch FROM at) * 1000000)::bigint, kind, nick, sender, stanza, "
+    "at::text, seq";
+
+ArchiveEntry read_entry(const pqxx::row& row) {
+  ArchiveEntry entry;
+  entry.stanza_id = row[0].as<std::string>();
+  entry.timestamp = Timestamp(microseconds(row[1].as<std::int64_t>()));
+  entry.kind =
+      row[2].as<std::string>() == "subject" ? muc::ArchiveKind::subject : muc::ArchiveKind::message;
+  entry.nick = row[3].as<std::string>();
+  entry.sender = row[4].as<std::string>();
+  entry.stanza = row[5].as<std::string>();
+  return entry;
+}
+
+/// What the transaction works from: the query and its times as parameters.
+struct PreparedQuery {
+  std::string room;
+  ArchiveQuery query;
+  std::optional<std::string> start;
+  std::optional<std::string> end;
+};
+
+ArchivePage run_query(pqxx::work& tx, const PreparedQuery& prepared) {
+  const ArchiveQuery& query = prepared.query;
+  // One snapshot for the positions, the page and the count.
+  tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  ArchivePage page;
+  pqxx::result room = tx.exec_params("SELECT id FROM muc_rooms WHERE jid = $1", prepared.room);
+  const std::optional<std::string> room_id =
+      room.empty() ? std::nullopt : std::optional<std::string>(room[0][0].as<std::string>());
+  // Every id the query names must be in the archive (XEP-0313).
+  auto position_of = [&](const std::string& id) -> std::optional<Position> {
+    if (!room_id) {
+      return std::nullopt;
+    }
+    pqxx::result found = tx.exec_params(
+        "SELECT at::text, seq FROM muc_archive WHERE room_id = $1 AND "
+        "stanza_id = $2 ORDER BY at, seq LIMIT 1",
+        *room_id, id);
+    if (found.empty()) {
+      return std::nullopt;
+    }
+    return Position{found[0][0].as<std::string>(), found[0][1].as<std::string>()};
+  };
+  std::optional<Position> after_id, before_id, page_after, page_before;
+  for (auto [id, position] :
+       {std::pair{&query.after_id, &after_id}, std::pair{&query.before_id, &before_id},
+        std::pair{&query.page_after, &page_after}, std::pair{&query.page_before, &page_before}}) {
+    if (!*id || (*id)->empty()) {
+      continue;  // an empty page_before asks for the last page
+    }
+    *position = position_of(**id);
+    if (!*position) {
+      page.unknown_id = **id;
+      return page;
+    }
+  }
+  for (const std::string& id : query.ids) {
+    if (!position_of(id)) {
+      page.unknown_id = id;
+      return page;
+    }
+  }
+  if (!room_id) {
+    page.complete = true;
+    return page;
+  }
+
+  Conditions where;
+  where.add("room_id = " + where.param(*room_id) + "::bigint");
+  if (prepared.start) {
+    where.add("at >= " + where.param(*prepared.start) + "::timestamptz");
+  }
+  if (prepared.end) {
+    where.add("at <= " + where.param(*prepared.end) + "::timestamptz");
+  }
+  if (query.nick) {
+    where.add("nick = " + where.param(*query.nick));
+  }
+  if (query.sender) {
+    where.add("sender = " + where.param(*query.sender));
+  }
+  if (after_id) {
+    where.after(*after_id);
+  }
+  if (before_id) {
+    where.before(*before_id);
+  }
+  if (!query.ids.empty()) {
+    std::string list;
+    for (const std::string& id : query.ids) {
+      list += list.empty() ? "" : ", ";
+      list += where.param(id);
+    }
+    where.add("stanza_id IN (" + list + ")");
+  }
+
+  // The page: one entry more than asked for tells whether another page follows.
+  const bool backwards = query.page_before.has_value();
+  Conditions on_page = where;
+  if (page_after) {
+    on_page.after(*page_after);
+  }
+  if (page_before) {
+    on_page.before(*page_before);
+  }
+  const std::string limit = on_page.param(std::to_string(query.max + 1));
+  pqxx::result rows =
+      exec(tx,
+           std::string("SELECT ") + kEntryColumns + " FROM muc_archive WHERE " + on_page.sql() +
+               " ORDER BY " + (backwards ? "at DESC, seq DESC" : "at, seq") + " LIMIT " + limit +
+               "::bigint",
+           on_page);
+  page.complete = rows.size() <= query.max;
+  const std::size_t kept = std::min<std::size_t>(rows.size(), query.max);
+  std::optional<Position> first;
+  for (std::size_t i = 0; i < kept; ++i) {
+    page.entries.push_back(read_entry(rows[static_cast<int>(i)]));
+  }
+  if (kept > 0) {
+    const pqxx::row oldest = rows[static_cast<int>(backwards ? kept - 1 : 0)];
+    first = Position{oldest[6].as<std::string>(), oldest[7].as<std::string>()};
+  }
+  if (backwards) {
+    std::reverse(page.entries.begin(), page.entries.end());
+  }
+
+  // The count of the whole result, and how many of it come before the page (RSM index).
+  Conditions counted = where;
+  std::string before_first = "0";
+  if (first) {
+    const std::string at = counted.param(first->at) + "::timestamptz";
+    before_first = "count(*) FILTER (WHERE (at, seq) < (" + at + ", " + counted.param(first->seq) +
+                   "::bigint))";
+  }
+  const pqxx::row counts =
+      exec(tx, "SELECT count(*), " + before_first + " FROM muc_archive WHERE " + counted.sql(),
+           counted)[0];
+  page.count = counts[0].as<std::uint64_t>();
+  page.first_index = counts[1].as<std::uint64_t>();
+  return page;
+}
+
+std::optional<muc::ArchiveEnd> archive_end(pqxx::work& tx, const std::string& room,
+                                           const char* order) {
+  pqxx::result rows = tx.exec_params(
+      std::string("SELECT stanza_id, (extract(epoch FROM at) * 1000000)::bigint FROM "
+                  "muc_archive WHERE room_id = (SELECT id FROM muc_rooms WHERE jid = $1) "
+                  "ORDER BY ") +
+          order + " LIMIT 1",
+      room);
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  return muc::ArchiveEnd{rows[0][0].as<std::string>(),
+                         Timestamp(microseconds(rows[0][1].as<std::int64_t>()))};
+}
+
+}  // namespace
+
+PgMamStore::PgMamStore(Database& db, unsigned max_in_flight)
+    : db_(db),
+      max_in_flight_(std::max(max_in_flight, 1u)),
+      in_flight_(std::make_shared<std::atomic<unsigned>>(0)) {}
+
+asio::awaitable<ArchivePage> PgMamStore::query(std::string room, ArchiveQuery query) {
+  check_text("room JID", room);
+  for (const std::optional<std::string>* text :
+       {&query.nick, &query.sender, &query.after_id, &query.before_id, &query.page_after,
+        &query.page_before}) {
+    if (*text) {
+      check_text("archive query value", **text);
+    }
+  }
+  for (const std::string& id : query.ids) {
+    check_text("archive id", id);
+  }
+  PreparedQuery prepared{std::move(room), std::move(query), std::nullopt, std::nullopt};
+  if (prepared.query.start) {
+    prepared.start = timestamp_param(*prepared.query.start);
+  }
+  if (prepared.query.end) {
+    prepared.end = timestamp_param(*prepared.query.end);
+  }
+  Slot slot = take_slot(in_flight_, max_in_flight_);
+  auto work = [prepared = std::move(prepared)](pqxx::work& tx) { return run_query(tx, prepared); };
+  co_return co_await db_.transact(std::move(work));
+}
+
+asio::awaitable<muc::ArchiveMetadata> PgMamStore::metadata(std::string room) {
+  check_text("room JID", room);
+  Slot slot = take_slot(in_flight_, max_in_flight_);
+  auto work = [room = std::move(room)](pqxx::work& tx) {
+    tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    return muc::ArchiveMetadata{archive_end(tx, room, "at, seq"),
+                                archive_end(tx, room, "at DESC, seq DESC")};
+  };
+  co_return co_await db_.transact(std::move(work));
+}
+
+}  // namespace stoa::store

@@ -20,6 +20,13 @@ using xmpp::StanzaError;
 // Echoed in every result of the page: a long one would multiply the answer's size.
 constexpr std::size_t kMaxQueryIdBytes = 256;
 
+// The years the archive stores (PostgreSQL and XEP-0082 agree on them).
+bool in_stored_years(Timestamp time) {
+  const std::chrono::year year =
+      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(time)).year();
+  return year >= std::chrono::year(1) && year <= std::chrono::year(9999);
+}
+
 StanzaError bad_request(std::string text) {
   return StanzaError(StanzaCondition::bad_request, std::move(text));
 }
@@ -64,6 +71,10 @@ std::optional<StanzaError> apply_field(MamRequest& request, const FormField& fie
     // Not given: no filter.
   } else if (field.var == "start" || field.var == "end") {
     std::optional<Timestamp> time = parse_timestamp(*value);
+    if (time && !in_stored_years(*time)) {
+      return bad_request("'" + field.var + "' must lie in the years 1 to 9999, not '" + *value +
+                         "'");
+    }
     if (!time) {
       return bad_request("'" + field.var + "' must be an XEP-0082 DateTime, not '" + *value + "'");
     }
@@ -236,11 +247,15 @@ Element mam_fin(const ArchivePage& page) {
   Element& set = fin.add_child("set", std::string(ns::kRsm));
   if (!page.entries.empty()) {
     Element& first = set.add_child("first", std::string(ns::kRsm));
-    first.set_attr("index", std::to_string(page.first_index));
+    if (page.first_index) {
+      first.set_attr("index", std::to_string(*page.first_index));
+    }
     first.set_text(page.entries.front().stanza_id);
     set.add_child("last", std::string(ns::kRsm)).set_text(page.entries.back().stanza_id);
   }
-  set.add_child("count", std::string(ns::kRsm)).set_text(std::to_string(page.count));
+  if (page.count) {
+    set.add_child("count", std::string(ns::kRsm)).set_text(std::to_string(*page.count));
+  }
   return fin;
 }
 

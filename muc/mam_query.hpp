@@ -40,7 +40,8 @@ struct MamRequest {
 /// Reads the <query xmlns='urn:xmpp:mam:2'/> of an IQ set to `room` (a bare room JID): the
 /// data form (start, end, with, before-id, after-id, ids), the RSM <set/> and <flip-page/>.
 /// 'with' set to an occupant JID of the room filters by nick, any other JID by the sender's
-/// real bare JID. A missing <max/> asks for `max_page` entries, a larger one is capped at it.
+/// real bare JID. A missing <max/> asks for `max_page` entries, a larger one is capped at it;
+/// 'ids' may name at most `max_page` entries (all fit on one page).
 /// bad-request names what is malformed; feature-not-implemented answers form fields and RSM
 /// <index/>, which are not supported.
 std::variant<MamRequest, xmpp::StanzaError> parse_mam_query(const xmpp::Element& query,
@@ -59,8 +60,8 @@ std::optional<xmpp::Element> mam_result_message(const ArchiveEntry& entry, const
                                                 const std::optional<std::string>& query_id,
                                                 const std::string& real_jid);
 
-/// The <fin/> of a query's IQ result: RSM <first/> with its index, <last/> and <count/>, and
-/// complete='true' on the last page.
+/// The <fin/> of a query's IQ result: RSM <first/> with its index, <last/> and <count/> (those
+/// the page knows), and complete='true' on the last page.
 xmpp::Element mam_fin(const ArchivePage& page);
 
 /// The <metadata/> answering a metadata request: <start/> and <end/>, or nothing for an

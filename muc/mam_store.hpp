@@ -37,8 +37,11 @@ struct ArchiveQuery {
 /// One page of a query's result.
 struct ArchivePage {
   std::vector<ArchiveEntry> entries;  ///< oldest first
-  std::uint64_t count = 0;            ///< entries matching the filters, all pages together
-  std::uint64_t first_index = 0;      ///< position of entries.front() among those
+  /// Entries matching the filters, all pages together; unset when there are more than the
+  /// store counts (RSM lets a count be left out where it would cost too much).
+  std::optional<std::uint64_t> count;
+  /// Position of entries.front() among those; unset with count.
+  std::optional<std::uint64_t> first_index;
   /// No further page in the direction of paging: forwards without page_before, backwards
   /// with it.
   bool complete = false;

@@ -78,12 +78,20 @@ std::string timestamp_param(Timestamp time) {
   return text;
 }
 
-/// Where an entry sits in the archive order: its time (as the session prints it, which it
-/// reads back exactly) and its sequence number.
+/// Where an entry sits in the archive order: its time and sequence number, as parameters.
 struct Position {
   std::string at;
   std::string seq;
 };
+
+// Microseconds since the epoch: exact, where a floating-point epoch is not. Read this way
+// rather than as at::text, whose cast in the select list turns the planner away from the
+// merge of the partitions' indexes to a scan and sort of the whole room.
+const char* const kMicros = "(extract(epoch FROM at) * 1000000)::bigint";
+
+Timestamp read_micros(const pqxx::field& field) {
+  return Timestamp(microseconds(field.as<std::int64_t>()));
+}
 
 /// A WHERE clause with its parameters, numbered as they are added.
 class Conditions {
@@ -119,14 +127,14 @@ pqxx::result exec(pqxx::work& tx, const std::string& sql, const Conditions& wher
   return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(where.params()));
 }
 
-const char* const kEntryColumns =
-    "stanza_id, (extract(epoch FROM at) * 1000000)::bigint, kind, nick, sender, stanza, "
-    "at::text, seq";
+std::string entry_columns() {
+  return std::string("stanza_id, ") + kMicros + ", kind, nick, sender, stanza, seq";
+}
 
 ArchiveEntry read_entry(const pqxx::row& row) {
   ArchiveEntry entry;
   entry.stanza_id = row[0].as<std::string>();
-  entry.timestamp = Timestamp(microseconds(row[1].as<std::int64_t>()));
+  entry.timestamp = read_micros(row[1]);
   entry.kind =
       row[2].as<std::string>() == "subject" ? muc::ArchiveKind::subject : muc::ArchiveKind::message;
   entry.nick = row[3].as<std::string>();
@@ -141,6 +149,7 @@ struct PreparedQuery {
   ArchiveQuery query;
   std::optional<std::string> start;
   std::optional<std::string> end;
+  std::uint64_t count_limit = 0;
 };
 
 ArchivePage run_query(pqxx::work& tx, const PreparedQuery& prepared) {
@@ -156,14 +165,15 @@ ArchivePage run_query(pqxx::work& tx, const PreparedQuery& prepared) {
     if (!room_id) {
       return std::nullopt;
     }
-    pqxx::result found = tx.exec_params(
-        "SELECT at::text, seq FROM muc_archive WHERE room_id = $1 AND "
-        "stanza_id = $2 ORDER BY at, seq LIMIT 1",
-        *room_id, id);
+    pqxx::result found =
+        tx.exec_params(std::string("SELECT ") + kMicros +
+                           ", seq FROM muc_archive WHERE room_id = $1 AND stanza_id = $2 "
+                           "ORDER BY at, seq LIMIT 1",
+                       *room_id, id);
     if (found.empty()) {
       return std::nullopt;
     }
-    return Position{found[0][0].as<std::string>(), found[0][1].as<std::string>()};
+    return Position{timestamp_param(read_micros(found[0][0])), found[0][1].as<std::string>()};
   };
   std::optional<Position> after_id, before_id, page_after, page_before;
   for (auto [id, position] :
@@ -230,9 +240,8 @@ ArchivePage run_query(pqxx::work& tx, const PreparedQuery& prepared) {
   const std::string limit = on_page.param(std::to_string(query.max + 1));
   pqxx::result rows =
       exec(tx,
-           std::string("SELECT ") + kEntryColumns + " FROM muc_archive WHERE " + on_page.sql() +
-               " ORDER BY " + (backwards ? "at DESC, seq DESC" : "at, seq") + " LIMIT " + limit +
-               "::bigint",
+           "SELECT " + entry_columns() + " FROM muc_archive WHERE " + on_page.sql() + " ORDER BY " +
+               (backwards ? "at DESC, seq DESC" : "at, seq") + " LIMIT " + limit + "::bigint",
            on_page);
   page.complete = rows.size() <= query.max;
   const std::size_t kept = std::min<std::size_t>(rows.size(), query.max);
@@ -242,14 +251,16 @@ ArchivePage run_query(pqxx::work& tx, const PreparedQuery& prepared) {
   }
   if (kept > 0) {
     const pqxx::row oldest = rows[static_cast<int>(backwards ? kept - 1 : 0)];
-    first = Position{oldest[6].as<std::string>(), oldest[7].as<std::string>()};
+    first = Position{timestamp_param(read_micros(oldest[1])), oldest[6].as<std::string>()};
   }
   if (backwards) {
     std::reverse(page.entries.begin(), page.entries.end());
   }
 
-  // The count of the whole result, and how many of it come before the page (RSM index).
+  // The count of the whole result, and how many of it come before the page (RSM index), as
+  // long as there are no more than the limit: past it, counting would cost more than the page.
   Conditions counted = where;
+  const std::string limit_counted = counted.param(std::to_string(prepared.count_limit + 1));
   std::string before_first = "0";
   if (first) {
     const std::string at = counted.param(first->at) + "::timestamptz";
@@ -257,33 +268,37 @@ ArchivePage run_query(pqxx::work& tx, const PreparedQuery& prepared) {
                    "::bigint))";
   }
   const pqxx::row counts =
-      exec(tx, "SELECT count(*), " + before_first + " FROM muc_archive WHERE " + counted.sql(),
+      exec(tx,
+           "SELECT count(*), " + before_first + " FROM (SELECT at, seq FROM muc_archive WHERE " +
+               counted.sql() + " LIMIT " + limit_counted + "::bigint) c",
            counted)[0];
-  page.count = counts[0].as<std::uint64_t>();
-  page.first_index = counts[1].as<std::uint64_t>();
+  if (counts[0].as<std::uint64_t>() <= prepared.count_limit) {
+    page.count = counts[0].as<std::uint64_t>();
+    page.first_index = counts[1].as<std::uint64_t>();
+  }
   return page;
 }
 
 std::optional<muc::ArchiveEnd> archive_end(pqxx::work& tx, const std::string& room,
                                            const char* order) {
   pqxx::result rows = tx.exec_params(
-      std::string("SELECT stanza_id, (extract(epoch FROM at) * 1000000)::bigint FROM "
-                  "muc_archive WHERE room_id = (SELECT id FROM muc_rooms WHERE jid = $1) "
-                  "ORDER BY ") +
+      std::string("SELECT stanza_id, ") + kMicros +
+          " FROM muc_archive WHERE room_id = (SELECT id FROM muc_rooms WHERE jid = $1) "
+          "ORDER BY " +
           order + " LIMIT 1",
       room);
   if (rows.empty()) {
     return std::nullopt;
   }
-  return muc::ArchiveEnd{rows[0][0].as<std::string>(),
-                         Timestamp(microseconds(rows[0][1].as<std::int64_t>()))};
+  return muc::ArchiveEnd{rows[0][0].as<std::string>(), read_micros(rows[0][1])};
 }
 
 }  // namespace
 
-PgMamStore::PgMamStore(Database& db, unsigned max_in_flight)
+PgMamStore::PgMamStore(Database& db, unsigned max_in_flight, std::uint64_t count_limit)
     : db_(db),
       max_in_flight_(std::max(max_in_flight, 1u)),
+      count_limit_(count_limit),
       in_flight_(std::make_shared<std::atomic<unsigned>>(0)) {}
 
 asio::awaitable<ArchivePage> PgMamStore::query(std::string room, ArchiveQuery query) {
@@ -298,7 +313,8 @@ asio::awaitable<ArchivePage> PgMamStore::query(std::string room, ArchiveQuery qu
   for (const std::string& id : query.ids) {
     check_text("archive id", id);
   }
-  PreparedQuery prepared{std::move(room), std::move(query), std::nullopt, std::nullopt};
+  PreparedQuery prepared{std::move(room), std::move(query), std::nullopt, std::nullopt,
+                         count_limit_};
   if (prepared.query.start) {
     prepared.start = timestamp_param(*prepared.query.start);
   }

@@ -313,6 +313,24 @@ TEST_F(PgMamStoreTest, AcrossPartitions_OneOrder) {
   EXPECT_TRUE(last.complete);
 }
 
+TEST_F(PgMamStoreTest, MoreThanTheCountLimit_NoCountSamePage) {
+  append_messages(5);
+  PgMamStore limited(db_, PgMamStore::kDefaultMaxInFlight, 3);
+  ArchiveQuery q = page_of(2);
+  q.page_after = "m2";
+  ArchivePage page = run_awaitable(limited.query(kRoom, q));
+  EXPECT_EQ(ids(page), (Ids{"m3", "m4"}));
+  EXPECT_FALSE(page.complete);
+  EXPECT_FALSE(page.count);
+  EXPECT_FALSE(page.first_index);
+  // What the filters leave is counted again.
+  q.start = this_month(3s);
+  page = run_awaitable(limited.query(kRoom, q));
+  EXPECT_EQ(ids(page), (Ids{"m3", "m4"}));
+  EXPECT_EQ(page.count, 3u);
+  EXPECT_EQ(page.first_index, 0u);
+}
+
 TEST_F(PgMamStoreTest, Metadata_FirstAndLastOrNothing) {
   EXPECT_EQ(run_awaitable(store_.metadata(kRoom)), muc::ArchiveMetadata{});
   append_messages(3);

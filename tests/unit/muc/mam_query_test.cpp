@@ -116,8 +116,11 @@ TEST(ParseMamQuery, EmptyValues_NoFilter) {
 }
 
 TEST(ParseMamQuery, MalformedValues_BadRequestNamingTheField) {
-  for (const auto& [var, value] : std::vector<std::pair<std::string, std::string>>{
-           {"start", "yesterday"}, {"end", "2024-13-01T00:00:00Z"}, {"with", "@broken"}}) {
+  for (const auto& [var, value] :
+       std::vector<std::pair<std::string, std::string>>{{"start", "yesterday"},
+                                                        {"end", "2024-13-01T00:00:00Z"},
+                                                        {"start", "0000-12-31T23:00:00Z"},
+                                                        {"with", "@broken"}}) {
     auto parsed = parse(form(field(var, value)));
     EXPECT_EQ(refusal(parsed), "bad-request") << var;
     EXPECT_NE(refusal_text(parsed).find(var), std::string::npos) << refusal_text(parsed);
@@ -284,6 +287,7 @@ TEST(MamFin, Page_FirstWithIndexLastAndCount) {
 TEST(MamFin, EmptyCompletePage_CountOnlyAndComplete) {
   ArchivePage page;
   page.complete = true;
+  page.count = 0;
   const xmpp::Element fin = mam_fin(page);
   EXPECT_EQ(fin.attr_or("complete"), "true");
   const xmpp::Element* set = fin.child("set", ns::kRsm);
@@ -291,6 +295,18 @@ TEST(MamFin, EmptyCompletePage_CountOnlyAndComplete) {
   EXPECT_EQ(set->child("first", ns::kRsm), nullptr);
   EXPECT_EQ(set->child("last", ns::kRsm), nullptr);
   EXPECT_EQ(set->child_text("count", ns::kRsm), "0");
+}
+
+TEST(MamFin, CountUnknown_NeitherCountNorIndex) {
+  ArchivePage page;
+  page.entries = {entry("a", ""), entry("b", "")};
+  const xmpp::Element fin = mam_fin(page);
+  const xmpp::Element* set = fin.child("set", ns::kRsm);
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(set->child_text("first", ns::kRsm), "a");
+  EXPECT_FALSE(set->child("first", ns::kRsm)->attr("index"));
+  EXPECT_EQ(set->child_text("last", ns::kRsm), "b");
+  EXPECT_EQ(set->child("count", ns::kRsm), nullptr);
 }
 
 TEST(MamMetadata, StartAndEndOrNothing) {

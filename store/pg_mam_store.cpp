@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "store/pg_params.hpp"
+
 namespace stoa::store {
 
 namespace {
@@ -46,36 +48,6 @@ Slot take_slot(const std::shared_ptr<std::atomic<unsigned>>& in_flight, unsigned
     }
   } while (!in_flight->compare_exchange_weak(now, now + 1, std::memory_order_relaxed));
   return Slot(in_flight);
-}
-
-// libpq takes parameters as C strings: a NUL byte would silently cut the value short.
-void check_text(std::string_view what, const std::string& value) {
-  if (value.find('\0') != std::string::npos) {
-    throw std::invalid_argument(std::string(what) + " contains a NUL byte");
-  }
-}
-
-// The years PostgreSQL and XEP-0082 agree on.
-constexpr auto kFirstDay = sys_days(year(1) / January / 1);
-constexpr auto kLastDay = sys_days(year(9999) / December / 31);
-
-// UTC as "YYYY-MM-DD hh:mm:ss.ffffff+00": exact to the microsecond, where a floating-point
-// epoch conversion is not.
-std::string timestamp_param(Timestamp time) {
-  const sys_days day = floor<days>(time);
-  if (day < kFirstDay || day > kLastDay) {
-    throw std::invalid_argument("timestamp outside the years 1 to 9999");
-  }
-  const year_month_day date(day);
-  const hh_mm_ss<microseconds> clock(time - day);
-  char text[48];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u %02d:%02d:%02d.%06lld+00",
-                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
-                static_cast<int>(clock.minutes().count()),
-                static_cast<int>(clock.seconds().count()),
-                static_cast<long long>(clock.subseconds().count()));
-  return text;
 }
 
 /// Where an entry sits in the archive order: its time and sequence number, as parameters.

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "store/archived_stanza.hpp"
+#include "store/pg_params.hpp"
 
 namespace stoa::store {
 
@@ -26,13 +27,6 @@ using muc::Timestamp;
 
 // ---- values in and out ----
 
-// libpq takes parameters as C strings: a NUL byte would silently cut the value short.
-void check_text(std::string_view what, const std::string& value) {
-  if (value.find('\0') != std::string::npos) {
-    throw std::invalid_argument(std::string(what) + " contains a NUL byte");
-  }
-}
-
 void check_room_jid(const std::string& room) {
   // RFC 7622: local part and domain of at most 1023 octets each; 0004 checks the same.
   if (room.size() < 3 || room.size() > 2047 || room.find('@') == 0 ||
@@ -49,30 +43,6 @@ void check_affiliation(const AffiliationRecord& record) {
   }
   check_text("affiliated JID", record.jid);
   check_text("affiliation reason", record.reason);
-}
-
-// The years PostgreSQL and XEP-0082 agree on; outside them, timestamptz arithmetic overflows or
-// the text form changes shape.
-constexpr auto kFirstDay = sys_days(year(1) / January / 1);
-constexpr auto kLastDay = sys_days(year(9999) / December / 31);
-
-// UTC as "YYYY-MM-DD hh:mm:ss.ffffff+00": exact to the microsecond, where a floating-point
-// epoch conversion is not.
-std::string timestamp_param(Timestamp time) {
-  const sys_days day = floor<days>(time);
-  if (day < kFirstDay || day > kLastDay) {
-    throw std::invalid_argument("timestamp outside the years 1 to 9999");
-  }
-  const year_month_day date(day);
-  const hh_mm_ss<microseconds> clock(time - day);
-  char text[48];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u %02d:%02d:%02d.%06lld+00",
-                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
-                static_cast<int>(clock.minutes().count()),
-                static_cast<int>(clock.seconds().count()),
-                static_cast<long long>(clock.subseconds().count()));
-  return text;
 }
 
 // SQL reading a timestamptz column back as microseconds since the epoch (numeric, so exact).

@@ -60,37 +60,31 @@ std::vector<BoundResource> SessionRegistry::resources(const std::string& bare_ji
   return it == by_bare_.end() ? std::vector<BoundResource>{} : it->second;
 }
 
-bool SessionRegistry::is_resource_free(const Jid& full_jid) const {
-  return !find(full_jid).has_value();
+void SessionRegistry::update(const Jid& full_jid,
+                             const std::function<void(BoundResource&)>& change) {
+  std::unique_lock lock(mutex_);
+  auto it = by_bare_.find(full_jid.bare_str());
+  if (it == by_bare_.end()) {
+    return;
+  }
+  for (BoundResource& r : it->second) {
+    if (r.jid == full_jid) {
+      change(r);
+    }
+  }
 }
 
 void SessionRegistry::set_presence(const Jid& full_jid, bool available, int priority,
                                    std::shared_ptr<const Element> presence) {
-  std::unique_lock lock(mutex_);
-  auto it = by_bare_.find(full_jid.bare_str());
-  if (it == by_bare_.end()) {
-    return;
-  }
-  for (BoundResource& r : it->second) {
-    if (r.jid == full_jid) {
-      r.available = available;
-      r.priority = priority;
-      r.presence = std::move(presence);
-    }
-  }
+  update(full_jid, [&](BoundResource& r) {
+    r.available = available;
+    r.priority = priority;
+    r.presence = std::move(presence);
+  });
 }
 
 void SessionRegistry::set_carbons(const Jid& full_jid, bool enabled) {
-  std::unique_lock lock(mutex_);
-  auto it = by_bare_.find(full_jid.bare_str());
-  if (it == by_bare_.end()) {
-    return;
-  }
-  for (BoundResource& r : it->second) {
-    if (r.jid == full_jid) {
-      r.carbons = enabled;
-    }
-  }
+  update(full_jid, [enabled](BoundResource& r) { r.carbons = enabled; });
 }
 
 std::size_t SessionRegistry::size() const {

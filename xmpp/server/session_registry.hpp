@@ -49,7 +49,6 @@ class SessionRegistry {
 
   std::optional<BoundResource> find(const Jid& full_jid) const;
   std::vector<BoundResource> resources(const std::string& bare_jid) const;
-  bool is_resource_free(const Jid& full_jid) const;
 
   /// Records the presence a resource broadcast; nullptr (with available=false) when it left.
   void set_presence(const Jid& full_jid, bool available, int priority,
@@ -65,6 +64,9 @@ class SessionRegistry {
   void clear();
 
  private:
+  /// Applies `change` to the entry of `full_jid`, if bound, under the exclusive lock.
+  void update(const Jid& full_jid, const std::function<void(BoundResource&)>& change);
+
   ConflictPolicy policy_;
   unsigned max_resources_;
   mutable std::shared_mutex mutex_;

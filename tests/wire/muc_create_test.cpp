@@ -170,13 +170,9 @@ TEST_F(MucCreateTest, Configure_InvalidValues_RefusedAndConfigurationKept) {
 }
 
 TEST_F(MucCreateTest, Configure_ByNonOwner_Forbidden) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
 
   // §10.2: only owners may see or submit the configuration form.
   const std::optional<xmpp::Element> get = config_form(bob, "lobby");

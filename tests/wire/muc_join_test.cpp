@@ -180,13 +180,9 @@ TEST_F(MucJoinTest, PresenceBroadcast_RoleNotBroadcast_ParticipantsNotTold) {
 }
 
 TEST_F(MucJoinTest, PresenceUpdate_ShowChanges_BroadcastToOccupants) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
   ASSERT_TRUE(alice.wait_for(occupant_presence("lobby", "Bob", ""))) << alice.describe();
 
   // §7.7: a presence update to the occupant JID is broadcast.
@@ -201,13 +197,9 @@ TEST_F(MucJoinTest, PresenceUpdate_ShowChanges_BroadcastToOccupants) {
 }
 
 TEST_F(MucJoinTest, NickChange_Status303ThenNewNick) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
   ASSERT_TRUE(alice.wait_for(occupant_presence("lobby", "Bob", ""))) << alice.describe();
 
   bob.send("<presence to='" + occupant_jid("lobby", "Robert") + "'/>");
@@ -234,13 +226,9 @@ TEST_F(MucJoinTest, NickChange_Status303ThenNewNick) {
 }
 
 TEST_F(MucJoinTest, NickChange_ToNickInUse_Conflict) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
 
   bob.send("<presence to='" + occupant_jid("lobby", "Alice") + "'/>");
   // §7.6: conflict, and bob keeps his nick.
@@ -265,13 +253,9 @@ TEST_F(MucJoinTest, Enter_NickTakenByAnotherUser_Conflict) {
 }
 
 TEST_F(MucJoinTest, Leave_UnavailableToSelfWith110AndToOthers) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
 
   // §7.14.
   ASSERT_TRUE(leave(bob, "lobby", "Bob"));
@@ -289,13 +273,9 @@ TEST_F(MucJoinTest, Leave_UnavailableToSelfWith110AndToOthers) {
 }
 
 TEST_F(MucJoinTest, Disconnect_LeavesTheRoom) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
 
   // RFC 6121 §4.5.2 applied to rooms: a session that ends leaves every room it was in.
   bob.disconnect();

@@ -103,13 +103,9 @@ TEST_F(MucLifecycleTest, PersistentRoom_StoadRestarts_ConfigAffiliationsSubjectH
 }
 
 TEST_F(MucLifecycleTest, TemporaryRoom_LastOccupantLeaves_RoomGone) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "fleeting", "Alice"));
-  ASSERT_TRUE(join(bob, "fleeting", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "fleeting"));
   ASSERT_TRUE(say_and_wait(alice, "fleeting", "soon gone"));
   ASSERT_TRUE(bob.wait_for(groupchat("fleeting", "soon gone"))) << bob.describe();
 

@@ -284,13 +284,9 @@ TEST_F(MucMamTest, IdsAndIdRange_ExtendedFilters) {
 }
 
 TEST_F(MucMamTest, WithOccupantJid_ThatNicksMessages) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
   post(alice, "lobby", 2, "a");
   post(bob, "lobby", 2, "b");
   post(alice, "lobby", 1, "c");
@@ -301,13 +297,9 @@ TEST_F(MucMamTest, WithOccupantJid_ThatNicksMessages) {
 }
 
 TEST_F(MucMamTest, WithRealJid_ModeratorsOnlyInSemiAnonymousRoom) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
   post(alice, "lobby", 1, "a");
   post(bob, "lobby", 1, "b");
   // Bob could learn who Alice is by filtering on her JID: not in a semi-anonymous room.
@@ -367,13 +359,9 @@ TEST_F(MucMamTest, Outcast_Forbidden) {
 }
 
 TEST_F(MucMamTest, Whois_RealJidsOnlyToThoseWhoMaySeeThem) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
   post(alice, "lobby", 1, "a");
   post(bob, "lobby", 1, "b");
 

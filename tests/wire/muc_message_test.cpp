@@ -44,13 +44,9 @@ StanzaPredicate message_error_from(std::string from) {
 }
 
 TEST_F(MucMessageTest, Groupchat_ReflectedToAllWithOneStanzaIdByTheRoom) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
 
   // A stanza-id claiming to be the room's is the sender's forgery (XEP-0359 §3): removed.
   bob.send("<message type='groupchat' id='m1' to='" + room_jid("lobby") +

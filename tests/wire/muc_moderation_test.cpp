@@ -43,13 +43,9 @@ std::string result_or_error(const std::optional<xmpp::Element>& reply) {
 }
 
 TEST_F(MucModerationTest, Kick_Status307ToAll_KickedMayReturn) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
 
   // §8.2.
   EXPECT_EQ(result_or_error(admin_query(alice, "lobby", "set",
@@ -254,13 +250,9 @@ TEST_F(MucModerationTest, AffiliationLists_BulkChangeThenQueries) {
 }
 
 TEST_F(MucModerationTest, AffiliationChange_ByNonAdmin_Forbidden) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
 
   // §9: only admins and owners change affiliations; §10.3: only owners make owners.
   EXPECT_EQ(result_or_error(admin_query(bob, "lobby", "set",
@@ -278,13 +270,9 @@ TEST_F(MucModerationTest, AffiliationChange_ByNonAdmin_Forbidden) {
 }
 
 TEST_F(MucModerationTest, AffiliationChange_OccupantPresenceUpdated) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
 
   // §9.3 / §10.7: an occupant's new affiliation (and the role that goes with it) is broadcast.
   ASSERT_EQ(result_or_error(admin_query(alice, "lobby", "set",
@@ -297,13 +285,9 @@ TEST_F(MucModerationTest, AffiliationChange_OccupantPresenceUpdated) {
 }
 
 TEST_F(MucModerationTest, ModeratorList_Query) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(login(bob, kBob));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
-  ASSERT_TRUE(join(bob, "lobby", "Bob"));
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
 
   // §8.5: the moderator list, by role.
   const std::optional<xmpp::Element> reply =

@@ -75,6 +75,9 @@ class MucTest : public WireTest {
  protected:
   /// Starts stoad with the accounts alice, bob, carol, dave and boss (the service admin).
   testing::AssertionResult start_muc(StoadSettings overrides = {});
+  /// start_muc(), then alice creates the instant room `room` as Alice and bob joins it as Bob.
+  testing::AssertionResult alice_and_bob_in_room(XmppClient& alice, XmppClient& bob,
+                                                 std::string_view room);
 
   /// Sends the presence that enters or creates a room; `x_content` goes inside the muc <x/>.
   void send_join(XmppClient& client, std::string_view room, std::string_view nick,

@@ -98,10 +98,8 @@ TEST_F(MucCreateTest, ReservedRoom_OwnerCancels_RoomDestroyed) {
 }
 
 TEST_F(MucCreateTest, ConfigForm_ListsEveryRequiredField) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
 
   const std::optional<xmpp::Element> reply = config_form(alice, "lobby");
   ASSERT_TRUE(reply);
@@ -132,10 +130,8 @@ TEST_F(MucCreateTest, ConfigForm_ListsEveryRequiredField) {
 }
 
 TEST_F(MucCreateTest, Configure_InvalidValues_RefusedAndConfigurationKept) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
 
   // §10.2: an invalid value gets bad-request or not-acceptable (jid-malformed, RFC 6120 §8.3.3.8,
   // is as precise for a JID that does not parse), and changes nothing.

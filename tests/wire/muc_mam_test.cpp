@@ -109,10 +109,8 @@ class MucMamTest : public MucTest {
 };
 
 TEST_F(MucMamTest, EmptyRoom_NoResultsCompleteCountZero) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "quiet", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "quiet"));
   const MamAnswer answer = mam(alice, "quiet");
   ASSERT_TRUE(answer.ok()) << answer.describe();
   EXPECT_TRUE(answer.results.empty());
@@ -156,10 +154,8 @@ TEST_F(MucMamTest, Messages_ForwardedInOrderFromTheOccupantWithStampsAndStanzaId
 }
 
 TEST_F(MucMamTest, ExactlyOnePage_Complete) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
   post(alice, "lobby", 3);
   const MamAnswer answer = mam(alice, "lobby", rsm("<max>3</max>"));
   ASSERT_TRUE(answer.ok()) << answer.describe();
@@ -168,10 +164,8 @@ TEST_F(MucMamTest, ExactlyOnePage_Complete) {
 }
 
 TEST_F(MucMamTest, PagingForwards_CompleteOnlyOnTheLastPageAndEmptyPastTheEnd) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
   post(alice, "lobby", 5);
 
   MamAnswer page = mam(alice, "lobby", rsm("<max>2</max>"));
@@ -196,10 +190,8 @@ TEST_F(MucMamTest, PagingForwards_CompleteOnlyOnTheLastPageAndEmptyPastTheEnd) {
 }
 
 TEST_F(MucMamTest, PagingBackwards_LastPageFirstThenOlder) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
   post(alice, "lobby", 5);
 
   MamAnswer page = mam(alice, "lobby", rsm("<max>2</max><before/>"));
@@ -217,10 +209,8 @@ TEST_F(MucMamTest, PagingBackwards_LastPageFirstThenOlder) {
 }
 
 TEST_F(MucMamTest, FlipPage_NewestFirstSamePage) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
   post(alice, "lobby", 4);
   const MamAnswer page = mam(alice, "lobby", rsm("<max>3</max><before/>") + "<flip-page/>");
   EXPECT_EQ(page.bodies(), (Strings{"m4", "m3", "m2"}));
@@ -229,10 +219,8 @@ TEST_F(MucMamTest, FlipPage_NewestFirstSamePage) {
 }
 
 TEST_F(MucMamTest, UnknownIds_ItemNotFound) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
   post(alice, "lobby", 1);
   EXPECT_EQ(mam(alice, "lobby", rsm("<after>no-such-id</after>")).error(), "item-not-found");
   EXPECT_EQ(mam(alice, "lobby", rsm("<before>no-such-id</before>")).error(), "item-not-found");
@@ -246,10 +234,8 @@ TEST_F(MucMamTest, UnknownIds_ItemNotFound) {
 }
 
 TEST_F(MucMamTest, StartAndEnd_InclusiveTimeRange) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
   post(alice, "lobby", 5);
   // The stamps the archive gives, read back from it.
   const MamAnswer all = mam(alice, "lobby");
@@ -270,10 +256,8 @@ TEST_F(MucMamTest, StartAndEnd_InclusiveTimeRange) {
 }
 
 TEST_F(MucMamTest, IdsAndIdRange_ExtendedFilters) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
   post(alice, "lobby", 5);
   EXPECT_EQ(mam(alice, "lobby", mam_form({{"ids", {id("m4"), id("m2")}}})).bodies(),
             (Strings{"m2", "m4"}));
@@ -390,10 +374,8 @@ TEST_F(MucMamTest, Whois_RealJidsOnlyToThoseWhoMaySeeThem) {
 }
 
 TEST_F(MucMamTest, QueryForm_FieldsTheArchiveTakes) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
   const MamAnswer answer = mam(alice, "lobby", "", "get");
   ASSERT_TRUE(answer.ok()) << answer.describe();
   const xmpp::Element* form = data_form(*answer.reply->child("query", kMamNs));
@@ -405,10 +387,8 @@ TEST_F(MucMamTest, QueryForm_FieldsTheArchiveTakes) {
 }
 
 TEST_F(MucMamTest, Metadata_FirstAndLastOrEmpty) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
   const std::string request =
       "<iq type='get' to='" + room_jid("lobby") + "'><metadata xmlns='urn:xmpp:mam:2'/></iq>";
   std::optional<xmpp::Element> empty = alice.iq(xml(request));
@@ -429,10 +409,8 @@ TEST_F(MucMamTest, Metadata_FirstAndLastOrEmpty) {
 }
 
 TEST_F(MucMamTest, MalformedQueries_RefusedNamingTheProblem) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
   EXPECT_EQ(mam(alice, "lobby", mam_form({{"start", {"yesterday"}}})).error(), "bad-request");
   EXPECT_EQ(mam(alice, "lobby", rsm("<max>lots</max>")).error(), "bad-request");
   EXPECT_EQ(mam(alice, "lobby", mam_form({{"{urn:example}mood", {"happy"}}})).error(),
@@ -440,10 +418,8 @@ TEST_F(MucMamTest, MalformedQueries_RefusedNamingTheProblem) {
 }
 
 TEST_F(MucMamTest, Discovery_ExtendedAdvertisedOnlyWithLogging) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "logged", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "logged"));
   ASSERT_TRUE(create_room(alice, "unlogged", "Alice", {{"muc#roomconfig_enablelogging", {"0"}}}));
   std::optional<xmpp::Element> logged = disco_info(alice, room_jid("logged"));
   ASSERT_TRUE(logged);

@@ -212,10 +212,8 @@ TEST_F(MucModerationTest, VoiceRequest_ModeratorApproves_VisitorBecomesParticipa
 }
 
 TEST_F(MucModerationTest, AffiliationLists_BulkChangeThenQueries) {
-  ASSERT_TRUE(start_muc());
   XmppClient alice;
-  ASSERT_TRUE(login(alice, kAlice));
-  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(alice_in_new_room(alice, "lobby"));
 
   // §9.5, §10.6: several items in one request, for users who are not in the room.
   ASSERT_EQ(result_or_error(admin_query(alice, "lobby", "set",

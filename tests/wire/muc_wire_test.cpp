@@ -184,19 +184,23 @@ std::string MucTest::join_refused(XmppClient& client, std::string_view room, std
   return stanza_error_condition(*answer);
 }
 
-testing::AssertionResult MucTest::alice_and_bob_in_room(XmppClient& alice, XmppClient& bob,
-                                                        std::string_view room) {
+testing::AssertionResult MucTest::alice_in_new_room(XmppClient& alice, std::string_view room) {
   if (testing::AssertionResult started = start_muc(); !started) {
     return started;
   }
   if (testing::AssertionResult in = login(alice, kAlice); !in) {
     return in;
   }
+  return create_instant_room(alice, room, "Alice");
+}
+
+testing::AssertionResult MucTest::alice_and_bob_in_room(XmppClient& alice, XmppClient& bob,
+                                                        std::string_view room) {
+  if (testing::AssertionResult ready = alice_in_new_room(alice, room); !ready) {
+    return ready;
+  }
   if (testing::AssertionResult in = login(bob, kBob); !in) {
     return in;
-  }
-  if (testing::AssertionResult created = create_instant_room(alice, room, "Alice"); !created) {
-    return created;
   }
   if (!join(bob, room, "Bob")) {
     return testing::AssertionFailure() << "bob could not join " << room << "\n" << bob.describe();

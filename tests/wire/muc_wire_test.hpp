@@ -75,7 +75,9 @@ class MucTest : public WireTest {
  protected:
   /// Starts stoad with the accounts alice, bob, carol, dave and boss (the service admin).
   testing::AssertionResult start_muc(StoadSettings overrides = {});
-  /// start_muc(), then alice creates the instant room `room` as Alice and bob joins it as Bob.
+  /// start_muc(), then alice logs in and creates the instant room `room` as Alice.
+  testing::AssertionResult alice_in_new_room(XmppClient& alice, std::string_view room);
+  /// alice_in_new_room(), then bob logs in and joins the room as Bob.
   testing::AssertionResult alice_and_bob_in_room(XmppClient& alice, XmppClient& bob,
                                                  std::string_view room);
 

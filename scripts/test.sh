@@ -58,7 +58,7 @@ if stage "sanitizer build" bash scripts/build.sh "$root/build-asan" -DCMAKE_BUIL
 fi
 
 if [[ -f scripts/fuzz.sh ]]; then
-  stage "fuzz" bash scripts/fuzz.sh 60 || true
+  stage "fuzz" bash scripts/fuzz.sh --runs 200000 || true
 fi
 
 summary

@@ -18,7 +18,9 @@ constexpr std::size_t kMaxPartBytes = 1023;
 constexpr std::size_t kMaxRawPartBytes = 4 * kMaxPartBytes;
 
 std::optional<std::string> prepare(std::string_view part, const Stringprep_profile* profile) {
-  if (part.empty() || part.size() > kMaxRawPartBytes || !is_valid_utf8(part)) {
+  // stringprep reads a NUL-terminated string, so a NUL byte would silently cut the part short.
+  if (part.empty() || part.size() > kMaxRawPartBytes || !is_valid_utf8(part) ||
+      part.find('\0') != std::string_view::npos) {
     return std::nullopt;
   }
   // stringprep works in place on a NUL-terminated buffer. A result longer than kMaxPartBytes
@@ -42,6 +44,10 @@ bool is_ipv6_literal(std::string_view domain) {
     return false;
   }
   const std::string address(domain.substr(1, domain.size() - 2));
+  // inet_pton stops at a NUL byte: without this check "[::1\0anything]" would pass whole.
+  if (address.find('\0') != std::string::npos) {
+    return false;
+  }
   in6_addr parsed{};
   return inet_pton(AF_INET6, address.c_str(), &parsed) == 1;
 }

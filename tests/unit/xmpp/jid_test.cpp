@@ -270,6 +270,11 @@ TEST(JidPrep, SinglePartFunctions) {
   EXPECT_FALSE(nodeprep(""));
   EXPECT_EQ(nameprep("Example.ORG."), "example.org");
   EXPECT_EQ(nameprep("[::1]"), "[::1]");
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(nameprep("[::1\0trailing]"sv));
+  EXPECT_FALSE(nodeprep("al\0ice"sv));
+  EXPECT_FALSE(nameprep("example\0.org"sv));
+  EXPECT_FALSE(resourceprep("a\0b"sv));
   EXPECT_FALSE(nameprep("a/b"));
   EXPECT_FALSE(nameprep("a@b"));
   EXPECT_EQ(resourceprep("Laptop"), "Laptop");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "muc/affiliation.hpp"
+#include "muc/room_event.hpp"
 #include "muc/room_config.hpp"
 #include "muc/timestamp.hpp"
 
@@ -112,8 +113,13 @@ class MucStore {
   virtual asio::awaitable<void> delete_room(std::string room) = 0;
 
   /// Appends to the room's archive. The room awaits this before it broadcasts the message, so
-  /// that nothing anyone saw is missing from the archive (stored before delivered).
+  /// that nothing anyone saw is missing from the archive (stored before delivered). When
+  /// compliance capture is on, the entry's compliance event is stored in the same transaction.
   virtual asio::awaitable<void> append(std::string room, ArchiveEntry entry) = 0;
+  /// Records a room event for compliance (a no-op when capture is off). Events of one store
+  /// are numbered in the order their calls complete; the room awaits this before the sends
+  /// that follow it.
+  virtual asio::awaitable<void> record_event(std::string room, RoomEvent event) = 0;
   /// The messages (ArchiveKind::message only) a joining occupant gets: the newest
   /// query.max_messages entries matching the query, returned in the order they were
   /// appended (oldest first).

@@ -7,6 +7,7 @@
 
 #include "muc/mam_query.hpp"
 #include "muc/muc_store.hpp"
+#include "muc/room_event.hpp"
 #include "xmpp/jid.hpp"
 #include "xmpp/xml_element.hpp"
 
@@ -37,6 +38,11 @@ struct DeleteRoom {};
 struct AppendArchive {
   ArchiveEntry entry;
 };
+/// Records an event for compliance (room_event.hpp). Messages and subject changes need none:
+/// their AppendArchive records them.
+struct RecordEvent {
+  RoomEvent event;
+};
 
 /// Loads join history from the archive and sends it to one joining session, each message with
 /// a delay stamp (XEP-0045 §7.2.15); see history.hpp.
@@ -47,7 +53,7 @@ struct SendHistory {
 };
 
 using Action = std::variant<Send, CreateRoom, SaveConfig, SaveSubject, SetAffiliation, DeleteRoom,
-                            AppendArchive, SendHistory, ServeArchive>;
+                            AppendArchive, RecordEvent, SendHistory, ServeArchive>;
 
 /// What a room decided in answer to one input: actions to run in order. When a store action
 /// fails, the actions after it are skipped and the sender gets an internal-server-error.

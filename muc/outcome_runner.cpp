@@ -24,6 +24,8 @@ asio::awaitable<void> run_store(Action& action, const std::string& room, MucStor
     co_await store.delete_room(std::move(key));
   } else if (auto* append = std::get_if<AppendArchive>(&action)) {
     co_await store.append(std::move(key), std::move(append->entry));
+  } else if (auto* event = std::get_if<RecordEvent>(&action)) {
+    co_await store.record_event(std::move(key), std::move(event->event));
   }
 }
 

@@ -19,6 +19,7 @@ class InMemoryMucStore : public MucStore {
   const std::vector<std::string>& calls() const { return calls_; }
   std::map<std::string, StoredRoom> rooms;
   std::map<std::string, std::vector<ArchiveEntry>> archives;
+  std::map<std::string, std::vector<RoomEvent>> events;
 
   asio::awaitable<std::vector<StoredRoom>> load_rooms(std::string service) override {
     record("load_rooms");
@@ -77,6 +78,11 @@ class InMemoryMucStore : public MucStore {
   asio::awaitable<void> append(std::string room, ArchiveEntry entry) override {
     record("append");
     archives[room].push_back(std::move(entry));
+    co_return;
+  }
+  asio::awaitable<void> record_event(std::string room, RoomEvent event) override {
+    record("record_event");
+    events[room].push_back(std::move(event));
     co_return;
   }
   asio::awaitable<std::vector<ArchiveEntry>> history(std::string room,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -15,6 +16,15 @@ struct Listener {
   std::uint16_t port;   ///< 0 picks a free port (tests), reported in the log and the ready file
 
   bool operator==(const Listener&) const = default;
+};
+
+/// A component allowed to connect over XEP-0114: one [[component]] table.
+struct ComponentConfig {
+  std::string name;         ///< its domain: the stream's 'to', and where stanzas for it go
+  std::string secret;       ///< the handshake secret
+  bool compliance = false;  ///< may subscribe to every room event (urn:stoa:compliance:0)
+
+  bool operator==(const ComponentConfig&) const = default;
 };
 
 /// Typed, validated server configuration. Every default here matches conf/stoa.toml (a unit
@@ -87,6 +97,30 @@ struct ServerConfig {
   unsigned muc_max_history = 100;     ///< the most a room may be configured to send on join
   unsigned muc_mam_max_page = 100;    ///< the most archive entries one MAM query returns
   unsigned muc_max_affiliations_per_room = 10000;
+  unsigned muc_retention_days = 0;         ///< days the archive keeps messages; 0: forever
+  unsigned muc_max_retention_days = 0;     ///< longest retention a room may set; 0: no limit
+  unsigned muc_retention_interval = 3600;  ///< seconds between two retention runs
+  unsigned muc_retention_batch = 10000;    ///< rows one retention delete removes
+
+  // [archive]
+  unsigned archive_batch_max = 500;      ///< archive writes per group-commit transaction
+  unsigned archive_batch_delay_ms = 0;   ///< how long a batch waits for more writes
+  unsigned archive_retry_max_ms = 2000;  ///< longest pause between commits after failures
+
+  // [components]
+  /// XEP-0114 component connections; only opened when `components` is not empty.
+  Listener component_listener{"127.0.0.1", 5347};
+  unsigned compliance_window = 5000;             ///< events sent beyond the last acknowledged one
+  unsigned compliance_outbox_warning = 1000000;  ///< a warning is logged above this many events
+  unsigned compliance_poll_ms = 500;             ///< how often the outbox is read for new events
+
+  // [[component]]
+  std::vector<ComponentConfig> components;
+
+  /// Whether room events are captured for compliance: some component has compliance = true.
+  bool compliance_enabled() const {
+    return std::ranges::any_of(components, &ComponentConfig::compliance);
+  }
 
   bool operator==(const ServerConfig&) const = default;
 };

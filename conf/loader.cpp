@@ -143,6 +143,10 @@ class Loader {
 
   void read_section(const toml::key& section, const toml::node& node) {
     std::string name(section.str());
+    if (const TableArray* array = find_table_array(name)) {
+      read_table_array(*array, node);
+      return;
+    }
     if (!is_known_section(name)) {
       if (node.is_table()) {
         add(section.source(), name, "unknown section" + suggestion_for_section(name));
@@ -169,6 +173,70 @@ class Loader {
         option->set(config_, *parsed);
       }
     }
+  }
+
+  void read_table_array(const TableArray& array, const toml::node& node) {
+    std::string name(array.name);
+    const toml::array* tables = node.as_array();
+    if (tables == nullptr || !tables->is_array_of_tables()) {
+      add(node.source(), name,
+          "expected an array of tables ([[" + name + "]]), got " + std::string(describe(node)));
+      return;
+    }
+    // Where each value of the unique field was first declared, for the duplicate's message.
+    std::vector<std::pair<std::string, std::uint32_t>> unique_values;
+    for (const toml::node& element : *tables) {
+      const toml::table& table = *element.as_table();
+      std::size_t index = array.size(config_);
+      array.append(config_);
+      for (auto&& [key, value] : table) {
+        std::string full_key = name + "." + std::string(key.str());
+        const TableField* field = array.find_field(key.str());
+        if (field == nullptr) {
+          add(key.source(), full_key, "unknown key" + suggestion_for_field(array, key.str()));
+          continue;
+        }
+        Option as_option{.key = full_key,
+                         .type = field->type,
+                         .doc = field->doc,
+                         .min = field->min,
+                         .max = field->max,
+                         .check = field->check};
+        std::optional<OptionValue> parsed = read_value(as_option, value);
+        if (!parsed) {
+          continue;
+        }
+        if (field->name == array.unique_field) {
+          field->set(config_, index, *parsed);
+          std::string normalized = to_toml(field->get(config_, index));
+          auto earlier = std::ranges::find(unique_values, normalized,
+                                           &std::pair<std::string, std::uint32_t>::first);
+          if (earlier != unique_values.end()) {
+            add(value.source(), full_key,
+                normalized + " is already declared by the [[" + name + "]] at line " +
+                    std::to_string(earlier->second));
+            continue;
+          }
+          unique_values.emplace_back(normalized, table.source().begin.line);
+        }
+        field->set(config_, index, *parsed);
+      }
+      for (const TableField& field : array.fields) {
+        if (field.required && !table.contains(field.name)) {
+          add(table.source(), name + "." + std::string(field.name),
+              "missing; every [[" + name + "]] must set it");
+        }
+      }
+    }
+  }
+
+  static std::string suggestion_for_field(const TableArray& array, std::string_view typed) {
+    for (const TableField& field : array.fields) {
+      if (is_near(typed, field.name)) {
+        return " (did you mean " + std::string(array.name) + "." + std::string(field.name) + "?)";
+      }
+    }
+    return "";
   }
 
   std::optional<OptionValue> read_value(const Option& option, const toml::node& node) {
@@ -285,6 +353,7 @@ class Loader {
                    "the STARTTLS and direct TLS listeners cannot share address and port " +
                        toml_string(config_.c2s.address) + " " + std::to_string(config_.c2s.port));
     }
+    check_component_names();
     // A queue smaller than one stanza would cut off every reader of a large stanza.
     if (config_.send_queue_bytes < config_.max_stanza_bytes &&
         !has_error("limits.send_queue_bytes") && !has_error("limits.max_stanza_bytes")) {
@@ -292,6 +361,27 @@ class Loader {
                    "limits.send_queue_bytes (" + std::to_string(config_.send_queue_bytes) +
                        ") must be at least limits.max_stanza_bytes (" +
                        std::to_string(config_.max_stanza_bytes) + ")");
+    }
+  }
+
+  // A component's domain is its own: stanzas to the server's or a MUC service's domain would
+  // otherwise have two destinations.
+  void check_component_names() {
+    const toml::array* tables = root_->at_path("component").as_array();
+    for (std::size_t i = 0; i < config_.components.size() && tables != nullptr; ++i) {
+      const std::string& name = config_.components[i].name;
+      bool muc_domain =
+          config_.muc_enabled &&
+          (config_.muc_domains.empty()
+               ? name == "conference." + config_.domain
+               : std::ranges::find(config_.muc_domains, name) != config_.muc_domains.end());
+      if (name.empty() || (name != config_.domain && !muc_domain)) {
+        continue;
+      }
+      const toml::node* where = tables->get(i)->as_table()->get("name");
+      add(where->source(), "component.name",
+          toml_string(name) + (muc_domain ? " is the domain of a MUC service"
+                                          : " is server.domain; a component needs its own"));
     }
   }
 

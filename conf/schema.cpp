@@ -444,6 +444,146 @@ constexpr std::array kOptions{
            .max = 10000000,
            .get = get_field<&ServerConfig::muc_max_affiliations_per_room>,
            .set = set_field<&ServerConfig::muc_max_affiliations_per_room>},
+    Option{.key = "muc.retention_days",
+           .type = integer,
+           .doc = "Days the room archive keeps a message, for rooms that set no retention of "
+                  "their own; 0 keeps messages forever.",
+           .min = 0,
+           .max = 36500,
+           .get = get_field<&ServerConfig::muc_retention_days>,
+           .set = set_field<&ServerConfig::muc_retention_days>},
+    Option{.key = "muc.max_retention_days",
+           .type = integer,
+           .doc = "The longest retention, in days, that applies to any room; 0 for no limit.",
+           .min = 0,
+           .max = 36500,
+           .get = get_field<&ServerConfig::muc_max_retention_days>,
+           .set = set_field<&ServerConfig::muc_max_retention_days>},
+    Option{.key = "muc.retention_interval",
+           .type = integer,
+           .doc = "Seconds between two runs of the archive retention job.",
+           .min = 1,
+           .max = 604800,
+           .get = get_field<&ServerConfig::muc_retention_interval>,
+           .set = set_field<&ServerConfig::muc_retention_interval>},
+    Option{.key = "muc.retention_batch",
+           .type = integer,
+           .doc = "The most archive rows one retention delete statement removes.",
+           .min = 1,
+           .max = 1000000,
+           .get = get_field<&ServerConfig::muc_retention_batch>,
+           .set = set_field<&ServerConfig::muc_retention_batch>},
+    Option{.key = "archive.batch_max",
+           .type = integer,
+           .doc = "The most archive writes (messages, subject changes, compliance events) one "
+                  "group-commit transaction takes.",
+           .min = 1,
+           .max = 5000,
+           .get = get_field<&ServerConfig::archive_batch_max>,
+           .set = set_field<&ServerConfig::archive_batch_max>},
+    Option{.key = "archive.batch_delay_ms",
+           .type = integer,
+           .doc = "Milliseconds the first write of a batch waits for more before the commit "
+                  "starts; 0 commits at once (writes arriving meanwhile form the next batch).",
+           .min = 0,
+           .max = 1000,
+           .get = get_field<&ServerConfig::archive_batch_delay_ms>,
+           .set = set_field<&ServerConfig::archive_batch_delay_ms>},
+    Option{.key = "archive.retry_max_ms",
+           .type = integer,
+           .doc = "After a failed commit, writes are refused for a pause that doubles from 50 ms "
+                  "up to this many milliseconds, then the database is tried again.",
+           .min = 50,
+           .max = 60000,
+           .get = get_field<&ServerConfig::archive_retry_max_ms>,
+           .set = set_field<&ServerConfig::archive_retry_max_ms>},
+    // [components]
+    Option{.key = "components.address",
+           .type = string,
+           .doc = "IP address of the component listener (XEP-0114); opened only when a "
+                  "[[component]] is declared.",
+           .check = check_ip_address,
+           .get = get_nested<&ServerConfig::component_listener, &Listener::address>,
+           .set = set_nested<&ServerConfig::component_listener, &Listener::address>},
+    Option{.key = "components.port",
+           .type = integer,
+           .doc = "Port of the component listener (XEP-0114); 0 picks a free port.",
+           .min = 0,
+           .max = 65535,
+           .get = get_nested<&ServerConfig::component_listener, &Listener::port>,
+           .set = set_nested<&ServerConfig::component_listener, &Listener::port>},
+    Option{.key = "components.compliance_window",
+           .type = integer,
+           .doc = "Compliance events sent to a component beyond the last one it acknowledged.",
+           .min = 1,
+           .max = 1000000,
+           .get = get_field<&ServerConfig::compliance_window>,
+           .set = set_field<&ServerConfig::compliance_window>},
+    Option{.key = "components.outbox_warning",
+           .type = integer,
+           .doc = "A warning is logged while the compliance outbox holds more events than this.",
+           .min = 1,
+           .max = 1000000000,
+           .get = get_field<&ServerConfig::compliance_outbox_warning>,
+           .set = set_field<&ServerConfig::compliance_outbox_warning>},
+    Option{.key = "components.poll_interval_ms",
+           .type = integer,
+           .doc = "Milliseconds between reads of the compliance outbox for events written by "
+                  "other nodes.",
+           .min = 10,
+           .max = 60000,
+           .get = get_field<&ServerConfig::compliance_poll_ms>,
+           .set = set_field<&ServerConfig::compliance_poll_ms>},
+};
+
+template <auto Member>
+OptionValue get_component_field(const ServerConfig& config, std::size_t index) {
+  return to_value(config.components.at(index).*Member);
+}
+
+template <auto Member>
+void set_component_field(ServerConfig& config, std::size_t index, const OptionValue& value) {
+  from_value(value, config.components.at(index).*Member);
+}
+
+void set_component_name(ServerConfig& config, std::size_t index, const OptionValue& value) {
+  std::string name = std::get<std::string>(value);
+  std::ranges::transform(name, name.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  config.components.at(index).name = std::move(name);
+}
+
+constexpr std::array kComponentFields{
+    TableField{.name = "name",
+               .type = string,
+               .doc = "The component's domain: the 'to' of its stream, and where stanzas for it "
+                      "are sent; lowercased.",
+               .required = true,
+               .check = check_domain,
+               .get = get_component_field<&ComponentConfig::name>,
+               .set = set_component_name},
+    TableField{.name = "secret",
+               .type = string,
+               .doc = "The shared secret of its handshake.",
+               .required = true,
+               .check = check_not_empty,
+               .get = get_component_field<&ComponentConfig::secret>,
+               .set = set_component_field<&ComponentConfig::secret>},
+    TableField{.name = "compliance",
+               .type = boolean,
+               .doc = "May subscribe to every room event (urn:stoa:compliance:0); events are "
+                      "kept until it acknowledges them.",
+               .get = get_component_field<&ComponentConfig::compliance>,
+               .set = set_component_field<&ComponentConfig::compliance>},
+};
+
+constexpr std::array kTableArrays{
+    TableArray{.name = "component",
+               .fields = kComponentFields,
+               .unique_field = "name",
+               .size = [](const ServerConfig& config) { return config.components.size(); },
+               .append = [](ServerConfig& config) { config.components.emplace_back(); }},
 };
 
 void append_string_literal(std::string& out, std::string_view text) {
@@ -480,6 +620,20 @@ std::span<const Option> options() {
 const Option* find_option(std::string_view key) {
   auto found = std::ranges::find(kOptions, key, &Option::key);
   return found == kOptions.end() ? nullptr : &*found;
+}
+
+const TableField* TableArray::find_field(std::string_view field) const {
+  auto found = std::ranges::find(fields, field, &TableField::name);
+  return found == fields.end() ? nullptr : &*found;
+}
+
+std::span<const TableArray> table_arrays() {
+  return kTableArrays;
+}
+
+const TableArray* find_table_array(std::string_view name) {
+  auto found = std::ranges::find(kTableArrays, name, &TableArray::name);
+  return found == kTableArrays.end() ? nullptr : &*found;
 }
 
 std::string_view describe(OptionType type) {

@@ -39,6 +39,41 @@ struct Option {
   std::string_view name() const;
 };
 
+/// One key of the tables of an array of tables: `name` in each [[component]]. Its value lives
+/// in element `index` of the array's vector in ServerConfig.
+struct TableField {
+  std::string_view name;
+  OptionType type;  ///< boolean, integer or string
+  std::string_view doc;
+  bool required = false;  ///< every table must set it
+  std::int64_t min = 0;   ///< inclusive bounds, integer fields only
+  std::int64_t max = 0;
+  std::string (*check)(std::string_view value) = nullptr;  ///< as Option::check
+  /// Reads the field of element `index`; on a default-constructed element this is the default.
+  OptionValue (*get)(const ServerConfig& config, std::size_t index) = nullptr;
+  void (*set)(ServerConfig& config, std::size_t index, const OptionValue& value) = nullptr;
+};
+
+/// An array of tables ([[component]]): each table becomes one element of a vector of
+/// ServerConfig, and each of its keys one TableField.
+struct TableArray {
+  std::string_view name;  ///< "component", written [[component]]
+  std::span<const TableField> fields;
+  /// A field whose value must differ from table to table (names); empty: none.
+  std::string_view unique_field;
+  std::size_t (*size)(const ServerConfig& config) = nullptr;
+  /// Adds a default-constructed element at the end.
+  void (*append)(ServerConfig& config) = nullptr;
+
+  const TableField* find_field(std::string_view field) const;
+};
+
+/// Every array of tables.
+std::span<const TableArray> table_arrays();
+
+/// The array of tables written [[name]], or nullptr.
+const TableArray* find_table_array(std::string_view name);
+
 /// Every option, grouped by section in the order of conf/stoa.toml.
 std::span<const Option> options();
 

@@ -20,12 +20,9 @@ using xmpp::StanzaError;
 // Echoed in every result of the page: a long one would multiply the answer's size.
 constexpr std::size_t kMaxQueryIdBytes = 256;
 
-// The years the archive stores (PostgreSQL and XEP-0082 agree on them).
-bool in_stored_years(Timestamp time) {
-  const std::chrono::year year =
-      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(time)).year();
-  return year >= std::chrono::year(1) && year <= std::chrono::year(9999);
-}
+// A search text is a few words: a longer one is no search a person types, and its query would
+// cost the index a lookup per word.
+constexpr std::size_t kMaxFulltextBytes = 1024;
 
 StanzaError bad_request(std::string text) {
   return StanzaError(StanzaCondition::bad_request, std::move(text));
@@ -70,15 +67,11 @@ std::optional<StanzaError> apply_field(MamRequest& request, const FormField& fie
   } else if (!value) {
     // Not given: no filter.
   } else if (field.var == "start" || field.var == "end") {
-    std::optional<Timestamp> time = parse_timestamp(*value);
-    if (time && !in_stored_years(*time)) {
-      return bad_request("'" + field.var + "' must lie in the years 1 to 9999, not '" + *value +
-                         "'");
+    auto time = parse_archive_time(field.var, *value);
+    if (auto* error = std::get_if<StanzaError>(&time)) {
+      return std::move(*error);
     }
-    if (!time) {
-      return bad_request("'" + field.var + "' must be an XEP-0082 DateTime, not '" + *value + "'");
-    }
-    (field.var == "start" ? query.start : query.end) = *time;
+    (field.var == "start" ? query.start : query.end) = std::get<Timestamp>(time);
   } else if (field.var == "with") {
     std::optional<xmpp::Jid> with = xmpp::Jid::parse(*value);
     if (!with) {
@@ -94,6 +87,15 @@ std::optional<StanzaError> apply_field(MamRequest& request, const FormField& fie
       query.sender = with->bare_str();
       request.filters_by_real_jid = true;
     }
+  } else if (is_fulltext_field(field.var)) {
+    if (query.fulltext) {
+      return bad_request("the search text is given in one field");
+    }
+    auto text = parse_fulltext(std::move(*value));
+    if (auto* error = std::get_if<StanzaError>(&text)) {
+      return std::move(*error);
+    }
+    query.fulltext = std::get<std::string>(std::move(text));
   } else if (field.var == "after-id") {
     query.after_id = std::move(value);
   } else if (field.var == "before-id") {
@@ -157,6 +159,36 @@ std::optional<StanzaError> apply_rsm(MamRequest& request, const Element* set,
 
 }  // namespace
 
+bool in_archive_years(Timestamp time) {
+  const std::chrono::year year =
+      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(time)).year();
+  return year >= std::chrono::year(1) && year <= std::chrono::year(9999);
+}
+
+std::variant<Timestamp, StanzaError> parse_archive_time(const std::string& var,
+                                                        const std::string& value) {
+  std::optional<Timestamp> time = parse_timestamp(value);
+  if (time && !in_archive_years(*time)) {
+    return bad_request("'" + var + "' must lie in the years 1 to 9999, not '" + value + "'");
+  }
+  if (!time) {
+    return bad_request("'" + var + "' must be an XEP-0082 DateTime, not '" + value + "'");
+  }
+  return *time;
+}
+
+bool is_fulltext_field(const std::string& var) {
+  return var == kFulltextField || var == "withtext" || var == "full-text-search";
+}
+
+std::variant<std::string, StanzaError> parse_fulltext(std::string text) {
+  if (text.size() > kMaxFulltextBytes) {
+    return bad_request("the search text is limited to " + std::to_string(kMaxFulltextBytes) +
+                       " bytes");
+  }
+  return text;
+}
+
 std::variant<MamRequest, StanzaError> parse_mam_query(const Element& query, const xmpp::Jid& room,
                                                       std::size_t max_page) {
   MamRequest request;
@@ -196,6 +228,8 @@ Element mam_query_form() {
   form.add("end", "text-single", "Sent at or before (XEP-0082 DateTime)");
   form.add("before-id", "text-single", "Sent before the message with this id");
   form.add("after-id", "text-single", "Sent after the message with this id");
+  form.add(std::string(kFulltextField), "text-single",
+           "Containing these words (\"a phrase\", -without, or)");
   Element x = to_element(form);
   // XEP-0313 (Retrieving form fields): the ids are open-ended, which an XEP-0122 <validate/> says.
   Element& ids = x.add_child("field", std::string(xmpp::ns::kDataForms));
@@ -210,9 +244,7 @@ Element mam_query_form() {
   return query;
 }
 
-std::optional<Element> mam_result_message(const ArchiveEntry& entry, const std::string& room,
-                                          const std::optional<std::string>& query_id,
-                                          const std::string& real_jid) {
+std::optional<Element> forwarded_entry(const ArchiveEntry& entry, const std::string& real_jid) {
   std::optional<Element> archived = parse_archived_stanza(entry.stanza);
   if (!archived) {
     return std::nullopt;
@@ -225,6 +257,20 @@ std::optional<Element> mam_result_message(const ArchiveEntry& entry, const std::
         .add_child("item", std::string(ns::kMucUser))
         .set_attr("jid", real_jid);
   }
+  Element forwarded("forwarded", std::string(xmpp::ns::kForward));
+  forwarded.add_child("delay", std::string(xmpp::ns::kDelay))
+      .set_attr("stamp", format_timestamp(entry.timestamp));
+  forwarded.add_child(std::move(*archived));
+  return forwarded;
+}
+
+std::optional<Element> mam_result_message(const ArchiveEntry& entry, const std::string& room,
+                                          const std::optional<std::string>& query_id,
+                                          const std::string& real_jid) {
+  std::optional<Element> forwarded = forwarded_entry(entry, real_jid);
+  if (!forwarded) {
+    return std::nullopt;
+  }
   Element message("message", std::string(xmpp::ns::kClient));
   message.set_attr("from", room);
   Element& result = message.add_child("result", std::string(ns::kMam));
@@ -232,10 +278,7 @@ std::optional<Element> mam_result_message(const ArchiveEntry& entry, const std::
     result.set_attr("queryid", *query_id);
   }
   result.set_attr("id", entry.stanza_id);
-  Element& forwarded = result.add_child("forwarded", std::string(xmpp::ns::kForward));
-  forwarded.add_child("delay", std::string(xmpp::ns::kDelay))
-      .set_attr("stamp", format_timestamp(entry.timestamp));
-  forwarded.add_child(std::move(*archived));
+  result.add_child(std::move(*forwarded));
   return message;
 }
 

@@ -26,6 +26,10 @@ struct ArchiveQuery {
   std::optional<std::string> after_id;   ///< only entries after this one (form field after-id)
   std::optional<std::string> before_id;  ///< only entries before this one (before-id)
   std::vector<std::string> ids;          ///< only these entries; empty: no such filter
+  /// Only messages whose body holds these words (XEP-0431): web-search syntax ("quoted
+  /// phrase", -excluded, or), matched word by word without stemming. Words alone; text that
+  /// holds no word matches nothing.
+  std::optional<std::string> fulltext;
   /// RSM <after/>: the page that follows this entry. Without page_after or page_before, the
   /// first page.
   std::optional<std::string> page_after;

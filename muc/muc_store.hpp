@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "muc/affiliation.hpp"
-#include "muc/room_event.hpp"
 #include "muc/room_config.hpp"
+#include "muc/room_event.hpp"
 #include "muc/timestamp.hpp"
 
 namespace stoa::muc {
@@ -66,6 +66,17 @@ struct ArchiveEntry {
   std::string stanza;
 
   bool operator==(const ArchiveEntry&) const = default;
+};
+
+/// What moderation leaves of an archived message (XEP-0425 tombstone, or the administrator's
+/// replacement): the stored stanza and body are replaced, the entry keeps its place and id.
+struct ArchiveRewrite {
+  std::string stanza_id;  ///< the entry rewritten
+  std::string stanza;     ///< the new <message/>, serialized like ArchiveEntry::stanza
+  std::optional<std::string> body;  ///< the new body column; nullopt: none (a tombstone)
+  Timestamp moderated{};            ///< when it was moderated
+
+  bool operator==(const ArchiveRewrite&) const = default;
 };
 
 /// Which archived messages a joining occupant gets (XEP-0045 §7.2.15). maxchars and seconds
@@ -127,6 +138,16 @@ class MucStore {
                                                              HistoryQuery query) = 0;
   /// How many entries of kind message the room's archive holds.
   virtual asio::awaitable<std::uint64_t> count_messages(std::string room) = 0;
+
+  /// The archived message (ArchiveKind::message) with this stanza id; nullopt when the room's
+  /// archive has none.
+  virtual asio::awaitable<std::optional<ArchiveEntry>> archived_message(std::string room,
+                                                                        std::string stanza_id) = 0;
+  /// Replaces the stanza and body of the room's archived message rewrite.stanza_id; returns
+  /// false when there is no such message.
+  virtual asio::awaitable<bool> rewrite_archived(std::string room, ArchiveRewrite rewrite) = 0;
+  /// Deletes the room's archive entries stamped before `before`; returns how many.
+  virtual asio::awaitable<std::uint64_t> clear_history(std::string room, Timestamp before) = 0;
 };
 
 }  // namespace stoa::muc

@@ -5,6 +5,7 @@
 #include <variant>
 #include <vector>
 
+#include "muc/archive_moderation.hpp"
 #include "muc/mam_query.hpp"
 #include "muc/muc_store.hpp"
 #include "muc/room_event.hpp"
@@ -44,6 +45,15 @@ struct RecordEvent {
   RoomEvent event;
 };
 
+/// Takes an archived message down (XEP-0425; see archive_moderation.hpp): rewrites it in the
+/// archive, records the moderation's event, then sends the notice to moderation.recipients.
+/// When the archive has no such message, `not_found` (if any) is sent instead and the actions
+/// after this one are skipped.
+struct ModerateArchive {
+  Moderation moderation;
+  std::optional<Send> not_found;
+};
+
 /// Loads join history from the archive and sends it to one joining session, each message with
 /// a delay stamp (XEP-0045 §7.2.15); see history.hpp.
 struct SendHistory {
@@ -53,7 +63,7 @@ struct SendHistory {
 };
 
 using Action = std::variant<Send, CreateRoom, SaveConfig, SaveSubject, SetAffiliation, DeleteRoom,
-                            AppendArchive, RecordEvent, SendHistory, ServeArchive>;
+                            AppendArchive, RecordEvent, ModerateArchive, SendHistory, ServeArchive>;
 
 /// What a room decided in answer to one input: actions to run in order. When a store action
 /// fails, the actions after it are skipped and the sender gets an internal-server-error.

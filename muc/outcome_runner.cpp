@@ -40,6 +40,28 @@ asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucSto
       result.gone.insert(result.gone.end(), gone.begin(), gone.end());
     } else if (auto* serve = std::get_if<ServeArchive>(&action)) {
       result.archive_requests.push_back(std::move(*serve));
+    } else if (auto* moderate = std::get_if<ModerateArchive>(&action)) {
+      std::vector<xmpp::Jid> recipients = std::move(moderate->moderation.recipients);
+      std::optional<xmpp::Element> notice;
+      try {
+        notice = co_await apply_moderation(store, room, std::move(moderate->moderation));
+      } catch (const std::exception& e) {
+        result.stored = false;
+        result.failure = e.what();
+        result.error = std::current_exception();
+        co_return result;
+      }
+      if (!notice) {
+        result.moderation_target_missing = true;
+        if (moderate->not_found) {
+          co_await deliverer.deliver(moderate->not_found->stanza,
+                                     std::move(moderate->not_found->to));
+        }
+        co_return result;
+      }
+      std::vector<xmpp::Jid> gone =
+          co_await deliverer.deliver(*notice, std::move(recipients));
+      result.gone.insert(result.gone.end(), gone.begin(), gone.end());
     } else if (auto* history = std::get_if<SendHistory>(&action)) {
       std::vector<ArchiveEntry> entries;
       std::string key = room;
@@ -59,6 +81,7 @@ asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucSto
       } catch (const std::exception& e) {
         result.stored = false;
         result.failure = e.what();
+        result.error = std::current_exception();
         co_return result;
       }
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <asio/awaitable.hpp>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,13 @@ class Deliverer {
 struct RunResult {
   bool stored = true;           ///< false: a store operation failed, the rest was skipped
   std::string failure;          ///< what failed, for the log
+  std::exception_ptr error;     ///< the store operation's exception, when one failed
   std::vector<xmpp::Jid> gone;  ///< recipients without a session (see Deliverer)
   /// MAM requests, left to the host to start (serve_archive()) so that they run beside the
   /// room's later inputs rather than before them.
   std::vector<ServeArchive> archive_requests;
+  /// A ModerateArchive found no such message (and the actions after it were skipped).
+  bool moderation_target_missing = false;
 };
 
 /// Carries out a room's outcome in order: each store operation awaited before what follows

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "muc/event_payload.hpp"
 #include "muc/muc_namespaces.hpp"
 #include "muc/occupant_id.hpp"
 #include "xmpp/namespaces.hpp"
@@ -52,6 +53,7 @@ Room::Room(StoredRoom stored, const ServiceSettings& settings, IdGenerator& ids)
 
 Outcome Room::handle(const Element& stanza, Timestamp now) {
   Outcome out;
+  now_ = now;
   std::optional<Jid> from = Jid::parse(stanza.attr_or("from"));
   std::optional<Jid> to = Jid::parse(stanza.attr_or("to"));
   if (gone_ || !from || !to || to->bare() != jid_) {
@@ -61,6 +63,8 @@ Outcome Room::handle(const Element& stanza, Timestamp now) {
     on_presence(out, stanza, *from, *to, now);
   } else if (stanza.name() == "message") {
     on_message(out, stanza, *from, *to, now);
+  } else if (stanza.name() == "iq" && to->is_bare() && is_moderation_request(stanza)) {
+    moderate(out, stanza, *from, now);
   } else if (stanza.name() == "iq") {
     on_iq(out, stanza, *from, *to);
   }
@@ -72,8 +76,9 @@ Outcome Room::handle(const Element& stanza, Timestamp now) {
   return out;
 }
 
-Outcome Room::session_gone(const Jid& session) {
+Outcome Room::session_gone(const Jid& session, Timestamp now) {
   Outcome out;
+  now_ = now;
   if (!gone_ && occupant_of_session(session)) {
     // A stream that closed without unavailable presence: an ordinary leave for the others.
     leave(out, Element("presence", std::string(xmpp::ns::kClient)), session, {});
@@ -317,13 +322,20 @@ void Room::reply_result(Outcome& out, const Element& iq, std::optional<Element> 
   out.send(std::move(reply), *to);
 }
 
-PresenceFanout Room::take_out(std::string nick, const Element& payload, PresenceDetail detail) {
+PresenceFanout Room::take_out(Outcome& out, std::string nick, const Element& payload,
+                              PresenceDetail detail) {
   auto found = occupants_.find(nick);
   detail.unavailable = true;
   detail.visible_as = detail.visible_as.value_or(found->second.role);
   detail.role = Role::none;
   // Computed while the occupant still counts, so that a leave is shown like the join was.
   PresenceFanout fanout = presence_fanout(found->second, payload, detail);
+  // Whatever the cause (kick, ban, closed stream), a leave event ends the occupant's stay, so
+  // that who was present when can be read from joins and leaves alone.
+  RoomEvent left = event(RoomEventKind::leave, found->second);
+  left.payload =
+      occupant_presence(found->second, payload, detail, true, false).str(xmpp::ns::kClient);
+  record_event(out, std::move(left));
   for (const OccupantSession& session : found->second.sessions) {
     nick_of_session_.erase(session.jid.str());
   }
@@ -334,7 +346,7 @@ PresenceFanout Room::take_out(std::string nick, const Element& payload, Presence
 void Room::remove_occupant(Outcome& out, std::string nick, const Element& payload,
                            PresenceDetail detail) {
   std::vector<PresenceFanout> fanouts;
-  fanouts.push_back(take_out(nick, payload, std::move(detail)));
+  fanouts.push_back(take_out(out, nick, payload, std::move(detail)));
   PresenceFanout& fanout = fanouts.back();
   for (Send& send : fanout.others) {
     out.actions.emplace_back(std::move(send));
@@ -347,8 +359,9 @@ void Room::remove_occupant(Outcome& out, std::string nick, const Element& payloa
 
 std::vector<PresenceFanout> Room::apply_affiliation(Outcome& out, const std::string& jid,
                                                     Affiliation affiliation,
-                                                    const std::string& reason,
-                                                    const std::string& actor_nick) {
+                                                    const std::string& reason, const Jid& actor) {
+  const Occupant* actor_occupant = occupant_of_session(actor);
+  const std::string actor_nick = actor_occupant ? actor_occupant->nick : std::string();
   std::vector<std::pair<std::string, Affiliation>> affected;  // nick, affiliation before
   const bool is_domain = jid.find('@') == std::string::npos && jid.find('/') == std::string::npos;
   for (const auto& [nick, occupant] : occupants_) {
@@ -363,6 +376,16 @@ std::vector<PresenceFanout> Room::apply_affiliation(Outcome& out, const std::str
     affiliations_[jid] = record;
   }
   out.store(SetAffiliation{std::move(record)});
+  // A ban is the affiliation change to outcast: one event, not two.
+  RoomEvent change = event(
+      affiliation == Affiliation::outcast ? RoomEventKind::ban : RoomEventKind::affiliation_change,
+      actor);
+  change.target_jid = jid;
+  if (affected.size() == 1) {
+    change.target_nick = affected.front().first;
+  }
+  change.payload = affiliation_item(jid, affiliation, reason).str(xmpp::ns::kClient);
+  record_event(out, std::move(change));
 
   std::vector<PresenceFanout> fanouts;
   const Element no_payload("presence", std::string(xmpp::ns::kClient));
@@ -374,10 +397,10 @@ std::vector<PresenceFanout> Room::apply_affiliation(Outcome& out, const std::str
     detail.reason = reason;
     if (now == Affiliation::outcast) {
       detail.codes = {301};
-      fanouts.push_back(take_out(nick, no_payload, std::move(detail)));
+      fanouts.push_back(take_out(out, nick, no_payload, std::move(detail)));
     } else if (config_.members_only && now < Affiliation::member) {
       detail.codes = {321};
-      fanouts.push_back(take_out(nick, no_payload, std::move(detail)));
+      fanouts.push_back(take_out(out, nick, no_payload, std::move(detail)));
     } else {
       if (now >= Affiliation::admin) {
         occupant.role = Role::moderator;
@@ -395,6 +418,9 @@ std::vector<PresenceFanout> Room::apply_affiliation(Outcome& out, const std::str
 void Room::drop_if_unused(Outcome& out) {
   if (occupants_.empty() && !config_.persistent && !gone_ && !fresh_) {
     out.store(DeleteRoom{});
+    RoomEvent ended = room_event(RoomEventKind::destroy);
+    ended.payload = "the last occupant left this temporary room";
+    record_event(out, std::move(ended));
     out.room_gone = true;
     gone_ = true;
   }

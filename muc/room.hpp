@@ -64,9 +64,14 @@ class Room {
 
   /// Handles a stanza addressed to the room or to one of its occupants.
   Outcome handle(const xmpp::Element& stanza, Timestamp now);
+  /// The administrator takes an archived message down through the service (stoactl message
+  /// remove): a tombstone, or `replacement` as its new body. The occupants are told; the event
+  /// is a removal. The outcome's ModerateArchive finds out whether the message exists.
+  Outcome moderate_as_service(std::string stanza_id, std::optional<std::string> replacement,
+                              std::string reason, Timestamp now);
   /// A session has no stream any more (it closed, or a delivery to it found no session): it
   /// leaves as if it had sent unavailable presence.
-  Outcome session_gone(const xmpp::Jid& session);
+  Outcome session_gone(const xmpp::Jid& session, Timestamp now);
 
   const xmpp::Jid& jid() const { return jid_; }
   /// Not created yet (see the first constructor).
@@ -107,16 +112,18 @@ class Room {
   void reply_error(Outcome& out, const xmpp::Element& stanza, xmpp::StanzaError error) const;
   void reply_result(Outcome& out, const xmpp::Element& iq,
                     std::optional<xmpp::Element> payload = std::nullopt) const;
-  /// Removes the occupant and returns the unavailable presences to send about it.
-  PresenceFanout take_out(std::string nick, const xmpp::Element& payload, PresenceDetail detail);
+  /// Removes the occupant, records its leave, and returns the unavailable presences to send
+  /// about it.
+  PresenceFanout take_out(Outcome& out, std::string nick, const xmpp::Element& payload,
+                          PresenceDetail detail);
   /// take_out(), sent at once, then drop_if_unused().
   void remove_occupant(Outcome& out, std::string nick, const xmpp::Element& payload,
                        PresenceDetail detail);
-  /// Records an affiliation (a store operation) and applies it to the user's occupants: new
-  /// role, or removal. Returns the presences to send.
+  /// Records an affiliation set by the session `actor` (a store operation and its event) and
+  /// applies it to the user's occupants: new role, or removal. Returns the presences to send.
   std::vector<PresenceFanout> apply_affiliation(Outcome& out, const std::string& jid,
                                                 Affiliation affiliation, const std::string& reason,
-                                                const std::string& actor_nick);
+                                                const xmpp::Jid& actor);
   /// Sends fan-outs with every occupant's own copy first, then `between` (an IQ result), then
   /// the copies for the others (the order of XEP-0045 §8.2 for kicks).
   static void send_ordered(Outcome& out, std::vector<PresenceFanout> fanouts,
@@ -168,16 +175,29 @@ class Room {
   /// Whether `actor` may give `target` the role; nullopt when it may.
   std::optional<xmpp::StanzaError> check_role_change(const xmpp::Jid& actor, const Occupant& target,
                                                      Role role) const;
-  /// Changes the occupant's role (none: kicks it) and returns the presences to send.
-  PresenceFanout apply_role(const std::string& nick, Role role, const std::string& reason,
-                            const std::string& actor_nick);
+  /// Changes the occupant's role (none: kicks it) for the session `actor`, records the change,
+  /// and returns the presences to send.
+  PresenceFanout apply_role(Outcome& out, const std::string& nick, Role role,
+                            const std::string& reason, const xmpp::Jid& actor);
 
   // room_owner.cpp: configuration and destruction (§10).
   void on_owner(Outcome& out, const xmpp::Element& iq, const xmpp::Element& query,
                 const xmpp::Jid& from);
   void submit_config(Outcome& out, const xmpp::Element& iq, const DataForm& form,
                      const xmpp::Jid& from);
-  void destroy(Outcome& out, const xmpp::Element* destroy, const xmpp::Element& iq);
+  void destroy(Outcome& out, const xmpp::Element* destroy, const xmpp::Element& iq,
+               const xmpp::Jid& from);
+
+  // room_events.cpp: compliance events (design.md "The compliance path").
+  /// An event done by the session `actor`: its real bare JID, and its nick while it is an
+  /// occupant; stamped with the time of the input being handled.
+  RoomEvent event(RoomEventKind kind, const xmpp::Jid& actor) const;
+  /// An event done by an occupant (join, leave, nick change).
+  RoomEvent event(RoomEventKind kind, const Occupant& actor) const;
+  /// An event of the room itself (no actor).
+  RoomEvent room_event(RoomEventKind kind) const;
+  /// Adds a RecordEvent action: it comes before the sends that follow it.
+  static void record_event(Outcome& out, RoomEvent event);
 
   // room_disco.cpp: service discovery of the room, pings (§6, XEP-0410).
   void on_iq(Outcome& out, const xmpp::Element& iq, const xmpp::Jid& from, const xmpp::Jid& to);
@@ -190,12 +210,18 @@ class Room {
   void on_mam(Outcome& out, const xmpp::Element& iq, const xmpp::Element& payload,
               const xmpp::Jid& from);
 
+  // room_moderate.cpp: moderated message retraction (XEP-0425).
+  static bool is_moderation_request(const xmpp::Element& iq);
+  void moderate(Outcome& out, const xmpp::Element& iq, const xmpp::Jid& from, Timestamp now);
+
   xmpp::Jid jid_;
   const ServiceSettings& settings_;
   IdGenerator& ids_;
   bool fresh_ = false;
   bool locked_ = false;
   bool gone_ = false;
+  /// The time of the input being handled (handle(), session_gone()): stamps its events.
+  Timestamp now_{};
   RoomConfig config_;
   RoomSubject subject_;
   std::string secret_;

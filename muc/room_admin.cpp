@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "muc/event_payload.hpp"
 #include "muc/muc_namespaces.hpp"
 #include "muc/room.hpp"
 #include "xmpp/namespaces.hpp"
@@ -190,8 +191,6 @@ void Room::admin_set(Outcome& out, const Element& iq, const Element& query, cons
     return;
   }
   const Affiliation actor_affiliation = affiliation_of(from);
-  const Occupant* actor = occupant_of_session(from);
-  const std::string actor_nick = actor ? actor->nick : std::string();
 
   // Everything is checked before anything changes.
   std::vector<RoleChange> role_changes;
@@ -298,7 +297,7 @@ void Room::admin_set(Outcome& out, const Element& iq, const Element& query, cons
   std::vector<PresenceFanout> fanouts;
   for (const AffiliationChange& change : affiliation_changes) {
     for (PresenceFanout& fanout :
-         apply_affiliation(out, change.jid, change.affiliation, change.reason, actor_nick)) {
+         apply_affiliation(out, change.jid, change.affiliation, change.reason, from)) {
       fanouts.push_back(std::move(fanout));
     }
   }
@@ -306,7 +305,7 @@ void Room::admin_set(Outcome& out, const Element& iq, const Element& query, cons
     // An affiliation change in the same request may have removed the occupant already.
     const Occupant* target = occupant(change.nick);
     if (target && target->role != change.role) {
-      fanouts.push_back(apply_role(change.nick, change.role, change.reason, actor_nick));
+      fanouts.push_back(apply_role(out, change.nick, change.role, change.reason, from));
     }
   }
   Element result = xmpp::make_iq_result(iq);
@@ -315,16 +314,24 @@ void Room::admin_set(Outcome& out, const Element& iq, const Element& query, cons
   drop_if_unused(out);
 }
 
-PresenceFanout Room::apply_role(const std::string& nick, Role role, const std::string& reason,
-                                const std::string& actor_nick) {
+PresenceFanout Room::apply_role(Outcome& out, const std::string& nick, Role role,
+                                const std::string& reason, const Jid& actor) {
+  Occupant& occupant = occupants_.at(nick);
+  // A kick is the change to role none: one kick event (then the leave), not a role change.
+  RoomEvent change =
+      event(role == Role::none ? RoomEventKind::kick : RoomEventKind::role_change, actor);
+  change.target_jid = occupant.real_jid.bare_str();
+  change.target_nick = nick;
+  change.payload = role_item(nick, role, reason).str(xmpp::ns::kClient);
   PresenceDetail detail;
-  detail.actor_nick = actor_nick;
+  detail.actor_nick = change.actor_nick;
   detail.reason = reason;
+  record_event(out, std::move(change));
   if (role == Role::none) {
     detail.codes = {307};  // §8.2: kicked
-    return take_out(nick, Element("presence", std::string(xmpp::ns::kClient)), std::move(detail));
+    return take_out(out, nick, Element("presence", std::string(xmpp::ns::kClient)),
+                    std::move(detail));
   }
-  Occupant& occupant = occupants_.at(nick);
   occupant.role = role;
   if (role != Role::visitor) {
     occupant.voice_requested = false;

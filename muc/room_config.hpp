@@ -84,6 +84,9 @@ struct RoomConfig {
   RoleSet presence_broadcast;        ///< muc#roomconfig_presencebroadcast: whose presence is sent
   unsigned history_length = 20;      ///< muc#maxhistoryfetch: most messages sent on join
   bool allow_voice_requests = true;  ///< muc#roomconfig_allowvoicerequests (XEP-0045 §7.13)
+  /// stoa#roomconfig_retentiondays: days the archive keeps a message; 0: the service's default
+  /// (see docs/history-management.md).
+  unsigned retention_days = 0;
 
   bool operator==(const RoomConfig&) const = default;
 };

@@ -20,6 +20,8 @@ constexpr std::size_t kMaxLanguageBytes = 35;  // RFC 5646 recommends supporting
 constexpr std::size_t kMaxPasswordBytes = 256;
 
 constexpr const char* kBoolean = "boolean";
+// Not a muc#roomconfig field: Stoa's own, named in its own namespace (XEP-0068).
+constexpr std::string_view kRetentionField = "stoa#roomconfig_retentiondays";
 
 std::string bool_value(bool value) {
   return value ? "1" : "0";
@@ -198,6 +200,12 @@ DataForm config_form(const std::string& room_jid, const RoomConfig& config,
       {std::to_string(config.history_length)});
   form.add("muc#roomconfig_allowvoicerequests", kBoolean, "Visitors may request voice",
            {bool_value(config.allow_voice_requests)});
+  std::string retention_label = "Days the archive keeps messages (0: the service's default";
+  retention_label += settings.max_retention_days > 0
+                         ? ", at most " + std::to_string(settings.max_retention_days) + ")"
+                         : ")";
+  form.add(std::string(kRetentionField), "text-single", retention_label,
+           {std::to_string(config.retention_days)});
   form.add("muc#roomconfig_roomadmins", "jid-multi", "Administrators", admins);
   form.add("muc#roomconfig_roomowners", "jid-multi", "Owners", owners);
   return form;
@@ -283,6 +291,18 @@ std::variant<ConfigSubmission, StanzaError> apply_config_form(const DataForm& su
           "history may not exceed " + std::to_string(settings.max_history) + " messages");
     }
     config.history_length = *value;
+  }
+  if (const FormField* retention = submitted.field(kRetentionField)) {
+    std::optional<unsigned> value = parse_unsigned(retention->value());
+    if (!value) {
+      return bad_value(*retention);
+    }
+    if (settings.max_retention_days > 0 && *value > settings.max_retention_days) {
+      return StanzaError(
+          StanzaCondition::not_acceptable,
+          "retention may not exceed " + std::to_string(settings.max_retention_days) + " days");
+    }
+    config.retention_days = *value;
   }
   // Clients that only fill in the password expect it to protect the room.
   if (!password_flag_given && submitted.field("muc#roomconfig_roomsecret")) {

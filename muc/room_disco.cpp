@@ -85,13 +85,15 @@ void Room::disco_info(Outcome& out, const Element& iq, const Element& query, con
   identity.set_attr("name", facts.name);
   for (std::string_view feature :
        {ns::kMuc, std::string_view(xmpp::ns::kDiscoInfo), ns::kMucStableId, ns::kMucSelfPing,
-        ns::kStanzaId, ns::kOccupantId, ns::kMucRequest}) {
+        ns::kStanzaId, ns::kOccupantId, ns::kMucRequest, ns::kMessageModerate,
+        ns::kMessageModerate0, ns::kMessageRetract}) {
     add_feature(result, feature);
   }
   if (config_.enable_logging) {
     // XEP-0313 (Determining support): the archive is offered, with the extended features.
     add_feature(result, ns::kMam);
     add_feature(result, ns::kMamExtended);
+    add_feature(result, ns::kFulltext);
   }
   add_feature(result, config_.persistent ? "muc_persistent" : "muc_temporary");
   add_feature(result, config_.members_only ? "muc_membersonly" : "muc_open");

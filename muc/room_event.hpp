@@ -1,8 +1,10 @@
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "muc/timestamp.hpp"
 
@@ -33,10 +35,47 @@ enum class RoomEventKind {
   private_message,     ///< a private message between occupants (XEP-0045 §7.5)
 };
 
+// Inline: the store implements muc/ interfaces without linking muc/.
+inline constexpr std::array<std::pair<RoomEventKind, std::string_view>, 18> kRoomEventKindNames{{
+    {RoomEventKind::message, "message"},
+    {RoomEventKind::subject, "subject"},
+    {RoomEventKind::created, "created"},
+    {RoomEventKind::join, "join"},
+    {RoomEventKind::leave, "leave"},
+    {RoomEventKind::nick_change, "nick-change"},
+    {RoomEventKind::config_change, "config-change"},
+    {RoomEventKind::affiliation_change, "affiliation-change"},
+    {RoomEventKind::role_change, "role-change"},
+    {RoomEventKind::kick, "kick"},
+    {RoomEventKind::ban, "ban"},
+    {RoomEventKind::invitation, "invitation"},
+    {RoomEventKind::decline, "decline"},
+    {RoomEventKind::destroy, "destroy"},
+    {RoomEventKind::moderation, "moderation"},
+    {RoomEventKind::removal, "removal"},
+    {RoomEventKind::history_cleared, "history-cleared"},
+    {RoomEventKind::private_message, "private-message"},
+}};
+
 /// The name of a kind on the wire and in the database: "message", "nick-change", ...
-std::string_view to_string(RoomEventKind kind);
+inline std::string_view to_string(RoomEventKind kind) {
+  for (const auto& [known, name] : kRoomEventKindNames) {
+    if (known == kind) {
+      return name;
+    }
+  }
+  return "unknown";
+}
+
 /// The kind a name stands for; nullopt for an unknown name.
-std::optional<RoomEventKind> parse_room_event_kind(std::string_view name);
+inline std::optional<RoomEventKind> parse_room_event_kind(std::string_view name) {
+  for (const auto& [kind, known] : kRoomEventKindNames) {
+    if (known == name) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
 
 /// One event of a room as the compliance record keeps it. The store adds the room and the
 /// sequence number.

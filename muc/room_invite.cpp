@@ -2,6 +2,7 @@
 // (§7.13, §8.6).
 
 #include "muc/data_form.hpp"
+#include "muc/event_payload.hpp"
 #include "muc/muc_namespaces.hpp"
 #include "muc/room.hpp"
 #include "xmpp/namespaces.hpp"
@@ -60,15 +61,19 @@ void Room::invite(Outcome& out, const Element& message, const Element& x, const 
     }
     invitees.push_back(*to);
   }
-  const std::string actor = sender ? sender->nick : std::string();
+  // Everything is recorded before anything is sent.
+  std::vector<PresenceFanout> fanouts;
+  std::vector<Send> invitations;
   for (std::size_t i = 0; i < invites.size(); ++i) {
     const Jid& invitee = invitees[i];
     const std::string reason = invites[i]->child_text("reason", ns::kMucUser);
     // §7.8.2: in a members-only room, whom the room lets you invite becomes a member.
     if (config_.members_only && affiliation_of(invitee) == Affiliation::none &&
         affiliations_.size() < settings_.max_affiliations_per_room) {
-      send_ordered(out, apply_affiliation(out, invitee.bare_str(), Affiliation::member, "", actor),
-                   std::nullopt);
+      for (PresenceFanout& fanout :
+           apply_affiliation(out, invitee.bare_str(), Affiliation::member, "", from)) {
+        fanouts.push_back(std::move(fanout));
+      }
     }
     Element invitation = from_room(jid_.bare_str());
     if (const std::string* id = message.attr("id")) {
@@ -89,7 +94,15 @@ void Room::invite(Outcome& out, const Element& message, const Element& x, const 
       body += ": " + reason;
     }
     invitation.add_child("body", std::string(xmpp::ns::kClient)).set_text(body);
-    out.send(std::move(invitation), invitee);
+    RoomEvent invited = event(RoomEventKind::invitation, from);
+    invited.target_jid = invitee.bare_str();
+    invited.payload = without_password(invitation);
+    record_event(out, std::move(invited));
+    invitations.push_back(Send{std::move(invitation), {invitee}});
+  }
+  send_ordered(out, std::move(fanouts), std::nullopt);
+  for (Send& invitation : invitations) {
+    out.actions.emplace_back(std::move(invitation));
   }
 }
 
@@ -113,6 +126,10 @@ void Room::decline(Outcome& out, const Element& message, const Element& x, const
   if (!reason.empty()) {
     item.add_child("reason", std::string(ns::kMucUser)).set_text(reason);
   }
+  RoomEvent declined_event = event(RoomEventKind::decline, from);
+  declined_event.target_jid = inviter->bare_str();
+  declined_event.payload = relay.str(xmpp::ns::kClient);
+  record_event(out, std::move(declined_event));
   out.send(std::move(relay), *inviter);
 }
 
@@ -152,7 +169,7 @@ void Room::voice_request(Outcome& out, const Element& message, const Element& fo
     target->voice_requested = false;
     if (*granted && target->role == Role::visitor) {
       std::vector<PresenceFanout> fanouts;
-      fanouts.push_back(apply_role(nick->value(), Role::participant, "", sender->nick));
+      fanouts.push_back(apply_role(out, nick->value(), Role::participant, "", from));
       send_ordered(out, std::move(fanouts), std::nullopt);
     }
     return;

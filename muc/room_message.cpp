@@ -212,6 +212,14 @@ void Room::private_message(Outcome& out, const Element& message, const Occupant*
   // §7.5: marks it as a MUC private message (so that carbons and archives can tell).
   relay.add_child("x", std::string(ns::kMucUser));
   relay.add_child("occupant-id", std::string(ns::kOccupantId)).set_attr("id", sender->occupant_id);
+  // As for groupchat, what has a body is kept; chat states and other bodiless payloads are not.
+  if (message.child("body")) {
+    RoomEvent sent = event(RoomEventKind::private_message, *sender);
+    sent.target_jid = target->real_jid.bare_str();
+    sent.target_nick = target->nick;
+    sent.payload = relay.str(xmpp::ns::kClient);
+    record_event(out, std::move(sent));
+  }
   out.send(std::move(relay), target->session_jids());
 }
 

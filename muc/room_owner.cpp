@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "muc/event_payload.hpp"
 #include "muc/muc_namespaces.hpp"
 #include "muc/room.hpp"
 #include "muc/room_config_form.hpp"
@@ -72,7 +73,7 @@ void Room::on_owner(Outcome& out, const Element& iq, const Element& query, const
     return;
   }
   if (const Element* destroy_request = query.child("destroy", ns::kMucOwner)) {
-    destroy(out, destroy_request, iq);
+    destroy(out, destroy_request, iq, from);
     return;
   }
   const Element* x = query.child("x", xmpp::ns::kDataForms);
@@ -84,7 +85,7 @@ void Room::on_owner(Outcome& out, const Element& iq, const Element& query, const
   }
   if (form->type == "cancel") {
     if (locked_) {
-      destroy(out, nullptr, iq);  // §10.1.3: cancelling the initial configuration
+      destroy(out, nullptr, iq, from);  // §10.1.3: cancelling the initial configuration
     } else {
       reply_result(out, iq);
     }
@@ -122,11 +123,12 @@ void Room::submit_config(Outcome& out, const Element& iq, const DataForm& form, 
   config_ = std::move(submission.config);
   locked_ = false;
   out.store(SaveConfig{config_});
-  const Occupant* actor = occupant_of_session(from);
-  const std::string actor_nick = actor ? actor->nick : std::string();
+  RoomEvent configured = event(RoomEventKind::config_change, from);
+  configured.payload = config_form_payload(form);
+  record_event(out, std::move(configured));
   std::vector<PresenceFanout> fanouts;
   for (const auto& [jid, affiliation] : changes) {
-    for (PresenceFanout& fanout : apply_affiliation(out, jid, affiliation, "", actor_nick)) {
+    for (PresenceFanout& fanout : apply_affiliation(out, jid, affiliation, "", from)) {
       fanouts.push_back(std::move(fanout));
     }
   }
@@ -141,8 +143,8 @@ void Room::submit_config(Outcome& out, const Element& iq, const DataForm& form, 
     for (const std::string& nick : outsiders) {
       PresenceDetail detail;
       detail.codes = {322};
-      fanouts.push_back(
-          take_out(nick, Element("presence", std::string(xmpp::ns::kClient)), std::move(detail)));
+      fanouts.push_back(take_out(out, nick, Element("presence", std::string(xmpp::ns::kClient)),
+                                 std::move(detail)));
     }
   }
   Element result = xmpp::make_iq_result(iq);
@@ -178,7 +180,7 @@ void Room::submit_config(Outcome& out, const Element& iq, const DataForm& form, 
   drop_if_unused(out);
 }
 
-void Room::destroy(Outcome& out, const Element* request, const Element& iq) {
+void Room::destroy(Outcome& out, const Element* request, const Element& iq, const Jid& from) {
   Element destroyed("destroy", std::string(ns::kMucUser));
   if (request) {
     if (const std::string* venue = request->attr("jid")) {
@@ -203,6 +205,9 @@ void Room::destroy(Outcome& out, const Element* request, const Element& iq) {
     }
   }
   out.store(DeleteRoom{});
+  RoomEvent destroyed_event = event(RoomEventKind::destroy, from);
+  destroyed_event.payload = without_password(destroyed);
+  record_event(out, std::move(destroyed_event));
   // §10.9: each occupant is told, from its own occupant JID, that the room is gone.
   PresenceDetail detail;
   detail.unavailable = true;
@@ -210,8 +215,17 @@ void Room::destroy(Outcome& out, const Element* request, const Element& iq) {
   detail.affiliation = Affiliation::none;
   detail.destroy = &destroyed;
   const Element no_payload("presence", std::string(xmpp::ns::kClient));
+  std::vector<Send> notices;
   for (const auto& [nick, occupant] : occupants_) {
-    out.send(occupant_presence(occupant, no_payload, detail, true, false), occupant.session_jids());
+    Element notice = occupant_presence(occupant, no_payload, detail, true, false);
+    // Every stay ends with a leave event, this one too.
+    RoomEvent left = event(RoomEventKind::leave, occupant);
+    left.payload = without_password(notice);
+    record_event(out, std::move(left));
+    notices.push_back(Send{std::move(notice), occupant.session_jids()});
+  }
+  for (Send& notice : notices) {
+    out.actions.emplace_back(std::move(notice));
   }
   occupants_.clear();
   nick_of_session_.clear();

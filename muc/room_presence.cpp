@@ -142,6 +142,9 @@ void Room::join(Outcome& out, const Element& presence, const Jid& from, const st
     secret_ = ids_.room_secret();
     affiliations_[from.bare_str()] = AffiliationRecord{from.bare_str(), Affiliation::owner, ""};
     out.store(CreateRoom{snapshot()});
+    RoomEvent created = event(RoomEventKind::created, from);
+    created.actor_nick = nick;
+    record_event(out, std::move(created));
     self_codes.push_back(201);
   } else if (std::optional<StanzaError> error = check_entry(from, nick, muc, !existing)) {
     reply_error(out, presence, std::move(*error));
@@ -162,6 +165,12 @@ void Room::join(Outcome& out, const Element& presence, const Jid& from, const st
   }
   nick_of_session_[from.str()] = nick;
   const Occupant& self = occupants_.at(nick);
+  if (!existing) {
+    // Another session of someone present is not a join: the others see a presence update.
+    RoomEvent joined = event(RoomEventKind::join, self);
+    joined.payload = occupant_presence(self, payload, {}, true, false).str(xmpp::ns::kClient);
+    record_event(out, std::move(joined));
+  }
 
   // XEP-0045 §7.2.3: the others learn of the newcomer (its other sessions see an update).
   PresenceFanout fanout = presence_fanout(self, payload, {});
@@ -235,7 +244,13 @@ void Room::change_nick(Outcome& out, const Element& presence, Occupant& occupant
   gone.unavailable = true;
   gone.codes = {303};
   gone.new_nick = nick;
-  broadcast_presence(out, occupant, Element("presence", std::string(xmpp::ns::kClient)), gone);
+  const Element no_payload("presence", std::string(xmpp::ns::kClient));
+  RoomEvent renaming = event(RoomEventKind::nick_change, occupant);
+  renaming.target_nick = nick;
+  renaming.payload =
+      occupant_presence(occupant, no_payload, gone, true, false).str(xmpp::ns::kClient);
+  record_event(out, std::move(renaming));
+  broadcast_presence(out, occupant, no_payload, gone);
 
   const std::string old_nick = occupant.nick;
   auto node = occupants_.extract(old_nick);

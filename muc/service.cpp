@@ -23,8 +23,9 @@ Element disco_info(const ServiceSettings& settings) {
   identity.set_attr("category", "conference");
   identity.set_attr("type", "text");
   identity.set_attr("name", "Chatrooms on " + settings.server_domain);
-  for (std::string_view feature : {ns::kMuc, xmpp::ns::kDiscoInfo, xmpp::ns::kDiscoItems, ns::kRsm,
-                                   xmpp::ns::kPing, ns::kStanzaId, ns::kOccupantId}) {
+  for (std::string_view feature :
+       {ns::kMuc, xmpp::ns::kDiscoInfo, xmpp::ns::kDiscoItems, ns::kRsm, xmpp::ns::kPing,
+        ns::kStanzaId, ns::kOccupantId, ns::kStoaSearch}) {
     query.add_child("feature", std::string(xmpp::ns::kDiscoInfo)).set_attr("var", feature);
   }
   return query;

@@ -32,6 +32,10 @@ struct ServiceSettings {
   /// a query without one gets this many.
   unsigned mam_max_page = 100;
   std::size_t max_affiliations_per_room = 10000;
+  /// Days the archive keeps a message of a room that sets no retention of its own; 0: forever.
+  unsigned retention_days = 0;
+  /// The longest retention a room may set; 0: no limit.
+  unsigned max_retention_days = 0;
 };
 
 }  // namespace stoa::muc

@@ -1,5 +1,13 @@
-# Writes OUTPUT: a C++ source defining stoa::store::embedded_migrations() from the SQL files
-# in MIGRATIONS ('|'-separated). Run with cmake -P.
+# Writes OUTPUT: a C++ source defining NAMESPACE::FUNCTION() (default
+# stoa::store::embedded_migrations()) from the SQL files in MIGRATIONS ('|'-separated).
+# Run with cmake -P. Another program with its own database (stoa-compliance) embeds its own set
+# under its own name.
+if(NOT DEFINED NAMESPACE)
+  set(NAMESPACE "stoa::store")
+endif()
+if(NOT DEFINED FUNCTION)
+  set(FUNCTION "embedded_migrations")
+endif()
 string(REPLACE "|" ";" files "${MIGRATIONS}")
 list(SORT files)
 set(delimiter "stoa_sql")
@@ -27,19 +35,19 @@ if(expected EQUAL 1)
   message(FATAL_ERROR "no migrations found")
 endif()
 
-set(content "// Generated from store/migrations/*.sql by store/embed_migrations.cmake. Do not edit.
+set(content "// Generated from SQL migrations by store/embed_migrations.cmake. Do not edit.
 #include \"store/migrations.hpp\"
 
-namespace stoa::store {
+namespace ${NAMESPACE} {
 
 namespace {
-constexpr Migration kMigrations[] = {
+constexpr ::stoa::store::Migration kMigrations[] = {
 ${entries}};
 }  // namespace
 
-std::span<const Migration> embedded_migrations() { return kMigrations; }
+std::span<const ::stoa::store::Migration> ${FUNCTION}() { return kMigrations; }
 
-}  // namespace stoa::store
+}  // namespace ${NAMESPACE}
 ")
 # Only touch the file when it changes, so that an unrelated rebuild recompiles nothing.
 set(previous "")

@@ -285,10 +285,11 @@ void ManagedPostgres::initialize() {
   // the 0700 data directory, owned by the account the server runs as, and only that account
   // and root (stoad) can traverse it. There is no TCP listener, and TCP is rejected anyway
   // should one ever be configured. The C locale gives byte-order collation, which glibc
-  // upgrades cannot change under existing indexes.
+  // upgrades cannot change under existing indexes; character classes come from C.UTF-8 so
+  // that lower() and full-text search fold the case of every script, not only ASCII.
   std::vector<std::string> initdb = {tool("initdb"), "-D", staging.string(), "-U", owner_};
-  initdb.insert(initdb.end(),
-                {"--auth-local=trust", "--auth-host=reject", "-E", "UTF8", "--locale=C"});
+  initdb.insert(initdb.end(), {"--auth-local=trust", "--auth-host=reject", "-E", "UTF8",
+                               "--locale=C", "--lc-ctype=C.UTF-8"});
   if (durability_ == Durability::none) {
     initdb.push_back("--no-sync");
   }

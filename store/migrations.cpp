@@ -35,8 +35,8 @@ std::vector<AppliedMigration> applied_migrations(pqxx::work& tx) {
 
 // A database migrated by another build must not be touched: its schema is not the one this
 // binary's queries expect, and forward-only migrations cannot take it back.
-void check_compatible(const std::vector<AppliedMigration>& applied) {
-  auto known = embedded_migrations();
+void check_compatible(const std::vector<AppliedMigration>& applied,
+                      std::span<const Migration> known) {
   for (const auto& migration : applied) {
     if (migration.version == 0 || migration.version > known.size()) {
       throw std::runtime_error("the database has schema migration " +
@@ -63,10 +63,15 @@ bool contains(const std::vector<AppliedMigration>& applied, unsigned version) {
 }  // namespace
 
 std::vector<PendingMigration> pending_migrations(Database& db) {
+  return pending_migrations(db, embedded_migrations());
+}
+
+std::vector<PendingMigration> pending_migrations(Database& db,
+                                                 std::span<const Migration> migrations) {
   auto applied = db.transact_blocking([](pqxx::work& tx) { return applied_migrations(tx); });
-  check_compatible(applied);
+  check_compatible(applied, migrations);
   std::vector<PendingMigration> pending;
-  for (const auto& migration : embedded_migrations()) {
+  for (const auto& migration : migrations) {
     if (!contains(applied, migration.version)) {
       pending.push_back({migration.version, std::string(migration.name)});
     }
@@ -75,18 +80,22 @@ std::vector<PendingMigration> pending_migrations(Database& db) {
 }
 
 void apply_migrations(Database& db, Logger& log) {
-  auto pending = pending_migrations(db);
+  apply_migrations(db, embedded_migrations(), log);
+}
+
+void apply_migrations(Database& db, std::span<const Migration> migrations, Logger& log) {
+  auto pending = pending_migrations(db, migrations);
   if (pending.empty()) {
-    log.debug("store", "database schema is up to date at version ", embedded_migrations().size());
+    log.debug("store", "database schema is up to date at version ", migrations.size());
     return;
   }
   log.info("store", "applying ", pending.size(), " database schema migration(s)");
   // Every embedded migration is considered, not just `pending`: another node may have applied
   // some in between, and each step re-reads the ledger under the lock.
-  for (const auto& migration : embedded_migrations()) {
+  for (const auto& migration : migrations) {
     bool applied_now = false;
     try {
-      applied_now = db.transact_blocking([&migration](pqxx::work& tx) {
+      applied_now = db.transact_blocking([&migration, migrations](pqxx::work& tx) {
         tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
         auto applied = applied_migrations(tx);
         if (applied.empty()) {
@@ -97,7 +106,7 @@ void apply_migrations(Database& db, Logger& log) {
               " name text NOT NULL,"
               " applied_at timestamptz NOT NULL DEFAULT now())");
         }
-        check_compatible(applied);
+        check_compatible(applied, migrations);
         if (contains(applied, migration.version)) {
           return false;
         }

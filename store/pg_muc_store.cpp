@@ -8,7 +8,6 @@
 #include <set>
 #include <stdexcept>
 
-#include "store/archived_stanza.hpp"
 #include "store/pg_params.hpp"
 
 namespace stoa::store {
@@ -54,13 +53,6 @@ Timestamp read_timestamp(const pqxx::field& field) {
   return Timestamp(microseconds(field.as<std::int64_t>()));
 }
 
-// Months since year 0, the unit of archive partitions.
-std::int64_t month_index(Timestamp time) {
-  const year_month_day date(floor<days>(time));
-  return static_cast<std::int64_t>(static_cast<int>(date.year())) * 12 +
-         static_cast<unsigned>(date.month()) - 1;
-}
-
 // ---- room configuration ----
 
 // One key of muc_rooms.config per RoomConfig field. The order is that of the parameters
@@ -89,6 +81,7 @@ constexpr ConfigKey kConfigKeys[] = {
     {"presence_broadcast", KeyType::roles},
     {"history_length", KeyType::number},
     {"allow_voice_requests", KeyType::boolean},
+    {"retention_days", KeyType::number},
 };
 constexpr std::size_t kConfigParams = std::size(kConfigKeys);
 
@@ -138,7 +131,7 @@ pqxx::result exec_with_config(pqxx::work& tx, const std::string& sql, const Room
                         std::string(muc::to_string(c.whois)), c.max_users, c.allow_invites,
                         std::string(muc::to_string(c.allow_pm)), c.change_subject, c.enable_logging,
                         roles_json(c.get_member_list), roles_json(c.presence_broadcast),
-                        c.history_length, c.allow_voice_requests, more...);
+                        c.history_length, c.allow_voice_requests, c.retention_days, more...);
 }
 
 // The columns of muc_rooms read back, configuration keys last (NULL when a key is missing).
@@ -259,6 +252,7 @@ RoomConfig read_config(const pqxx::row& row, const std::string& room, bool persi
   roles(config.presence_broadcast);
   number(config.history_length);
   boolean(config.allow_voice_requests);
+  number(config.retention_days);
   return config;
 }
 
@@ -348,15 +342,6 @@ void check_entry(const ArchiveEntry& entry) {
   check_text("archived stanza", entry.stanza);
 }
 
-const char* nullable(const std::optional<std::string>& value) {
-  return value ? value->c_str() : nullptr;
-}
-
-// Month indices fit in 32 bits for the years 1 to 9999.
-std::uint64_t pack_months(std::int64_t first, std::int64_t last) {
-  return static_cast<std::uint64_t>(first) << 32 | static_cast<std::uint32_t>(last);
-}
-
 }  // namespace
 
 asio::awaitable<std::vector<StoredRoom>> PgMucStore::load_rooms(std::string service) {
@@ -440,8 +425,8 @@ asio::awaitable<void> PgMucStore::create_room(StoredRoom room) {
                          "INSERT INTO muc_rooms (config, jid, persistent, subject, subject_nick, "
                          "subject_changed_at, occupant_id_secret, created_at) VALUES (" +
                              config_json_sql() +
-                             ", $19, $20, $21, $22, $23::timestamptz, $24, "
-                             "$25::timestamptz) RETURNING id",
+                             ", $20, $21, $22, $23, $24::timestamptz, $25, "
+                             "$26::timestamptz) RETURNING id",
                          room.config, room.jid, room.config.persistent, room.subject.text,
                          room.subject.nick, subject_changed, room.occupant_id_secret, created)[0][0]
             .as<std::int64_t>();
@@ -460,7 +445,7 @@ asio::awaitable<void> PgMucStore::save_config(std::string room, RoomConfig confi
   auto work = [room = std::move(room), config = std::move(config)](pqxx::work& tx) {
     pqxx::result updated = exec_with_config(
         tx,
-        "UPDATE muc_rooms SET config = " + config_json_sql() + ", persistent = $20 WHERE jid = $19",
+        "UPDATE muc_rooms SET config = " + config_json_sql() + ", persistent = $21 WHERE jid = $20",
         config, room, config.persistent);
     if (updated.affected_rows() == 0) {
       no_such_room(room);
@@ -517,37 +502,12 @@ asio::awaitable<void> PgMucStore::delete_room(std::string room) {
 asio::awaitable<void> PgMucStore::append(std::string room, ArchiveEntry entry) {
   check_room_jid(room);
   check_entry(entry);
-  std::string at = timestamp_param(entry.timestamp);
-  // The entry's month and the next must have partitions: the next because this check runs
-  // only when an append falls outside the months already made sure of.
-  const std::int64_t month = month_index(entry.timestamp);
-  const std::uint64_t known = partitioned_months_.load(std::memory_order_relaxed);
-  const bool check_partitions = !(static_cast<std::int64_t>(known >> 32) <= month &&
-                                  month <= static_cast<std::int64_t>(known & 0xffffffffu));
-  StanzaColumns columns = extract_stanza_columns(entry.stanza);
-  auto work = [room = std::move(room), entry = std::move(entry), at = std::move(at),
-               columns = std::move(columns), check_partitions](pqxx::work& tx) {
-    if (check_partitions) {
-      tx.exec_params(
-          "SELECT muc_archive_ensure_partitions($1::timestamptz, "
-          "$1::timestamptz + interval '1 month')",
-          at);
-    }
-    pqxx::result inserted = tx.exec_params(
-        "INSERT INTO muc_archive (room_id, at, kind, stanza_id, nick, sender, occupant_id, body, "
-        "stanza) SELECT id, $2::timestamptz, $3, $4, $5, $6, $7, $8, $9 FROM muc_rooms "
-        "WHERE jid = $1",
-        room, at, entry.kind == muc::ArchiveKind::subject ? "subject" : "message", entry.stanza_id,
-        entry.nick, entry.sender, nullable(columns.occupant_id), nullable(columns.body),
-        entry.stanza);
-    if (inserted.affected_rows() == 0) {
-      no_such_room(room);
-    }
-  };
-  co_await db_.transact(std::move(work));
-  if (check_partitions) {
-    partitioned_months_.store(pack_months(month, month + 1), std::memory_order_relaxed);
-  }
+  co_await writer_.append(std::move(room), std::move(entry));
+}
+
+asio::awaitable<void> PgMucStore::record_event(std::string room, muc::RoomEvent event) {
+  check_room_jid(room);
+  co_await writer_.record(std::move(room), std::move(event));
 }
 
 asio::awaitable<std::vector<ArchiveEntry>> PgMucStore::history(std::string room,

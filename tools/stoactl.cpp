@@ -57,6 +57,10 @@ constexpr std::string_view kPasswordNote =
 const std::vector<AdminCommandSpec>& builtin_commands() {
   static const std::vector<AdminCommandSpec> commands{
       {"help", "", "[GROUP]", "List the commands, or those of one group", false},
+      {"message", "remove", "ROOM ID [--replace] [TEXT]",
+       "Take an archived message down (a tombstone), or replace its text with TEXT", false},
+      {"room", "clear", "ROOM --before DATE",
+       "Delete a room's archived messages older than DATE (XEP-0082 date or date-time)", false},
       {"status", "", "", "Show the server's state and counters", false},
       {"user", "add", "JID PASSWORD", "Create an account", true},
       {"user", "add-bulk", "PREFIX COUNT PASSWORD",

@@ -27,5 +27,7 @@ inline constexpr std::string_view kDelay = "urn:xmpp:delay";
 inline constexpr std::string_view kDataForms = "jabber:x:data";
 inline constexpr std::string_view kCarbons = "urn:xmpp:carbons:2";
 inline constexpr std::string_view kForward = "urn:xmpp:forward:0";
+/// Stoa's compliance protocol, spoken with compliance components (docs/compliance-protocol.md).
+inline constexpr std::string_view kCompliance = "urn:stoa:compliance:0";
 
 }  // namespace stoa::xmpp::ns

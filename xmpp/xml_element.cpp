@@ -23,6 +23,17 @@ Element Element::clone() const {
   return copy;
 }
 
+void Element::replace_namespace(std::string_view from, std::string_view to) {
+  if (xmlns_ == from) {
+    xmlns_ = to;
+  }
+  for (Node& node : nodes_) {
+    if (node.element) {
+      node.element->replace_namespace(from, to);
+    }
+  }
+}
+
 const std::string* Element::attr(std::string_view key) const {
   for (const auto& [k, v] : attrs_) {
     if (k == key) {

@@ -26,6 +26,9 @@ class Element {
   const std::string& name() const { return name_; }
   const std::string& xmlns() const { return xmlns_; }
   void set_xmlns(std::string xmlns) { xmlns_ = std::move(xmlns); }
+  /// Moves this element and every descendant in namespace `from` to `to`: a component's stanzas
+  /// arrive in jabber:component:accept and travel on in jabber:client.
+  void replace_namespace(std::string_view from, std::string_view to);
   bool is(std::string_view name, std::string_view xmlns) const {
     return name_ == name && xmlns_ == xmlns;
   }

@@ -4,4 +4,6 @@
 // (transaction_base::direct_exec throws without freeing it): a few kilobytes per lost
 // connection, which the reconnection tests provoke on purpose. The suppression names the
 // allocating libpq function because libpq's frames cannot be unwound further by default.
-extern "C" const char* __lsan_default_suppressions() { return "leak:PQmakeEmptyPGresult\n"; }
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:PQmakeEmptyPGresult\n";
+}

@@ -65,7 +65,11 @@ using Ids = std::vector<std::string>;
 
 class PgMamStoreTest : public testing::Test {
  protected:
-  PgMamStoreTest() : db_(dsn_, 2, log_), rooms_(db_), store_(db_) {
+  PgMamStoreTest()
+      : db_(dsn_, 2, log_),
+        writer_(db_, ArchiveWriterSettings{}, log_),
+        rooms_(db_, writer_),
+        store_(db_) {
     apply_migrations(db_, log_);
     run_awaitable(rooms_.create_room(make_room(kRoom)));
     run_awaitable(rooms_.create_room(make_room(kOther)));
@@ -93,6 +97,7 @@ class PgMamStoreTest : public testing::Test {
   Logger log_{LogLevel::warn};
   std::string dsn_ = test::create_test_database();
   Database db_;
+  ArchiveWriter writer_;
   PgMucStore rooms_;
   PgMamStore store_;
 };

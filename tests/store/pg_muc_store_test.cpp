@@ -78,7 +78,10 @@ std::vector<std::string> ids(const std::vector<ArchiveEntry>& entries) {
 
 class PgMucStoreTest : public testing::Test {
  protected:
-  PgMucStoreTest() : db_(dsn_, 2, log_), store_(db_) { apply_migrations(db_, log_); }
+  PgMucStoreTest()
+      : db_(dsn_, 2, log_), writer_(db_, ArchiveWriterSettings{}, log_), store_(db_, writer_) {
+    apply_migrations(db_, log_);
+  }
 
   void create(StoredRoom room) { run_awaitable(store_.create_room(std::move(room))); }
   std::optional<StoredRoom> load(const std::string& jid) {
@@ -103,6 +106,7 @@ class PgMucStoreTest : public testing::Test {
   Logger log_{LogLevel::warn};
   std::string dsn_ = test::create_test_database();
   Database db_;
+  ArchiveWriter writer_;
   PgMucStore store_;
 };
 
@@ -407,15 +411,17 @@ TEST_F(PgMucStoreTest, EnsurePartitions_RowsInDefault_MovedIntoNewPartition) {
             "muc_archive_1990_01");
   EXPECT_EQ(text("SELECT tableoid::regclass::text FROM muc_archive WHERE stanza_id = 'b'"),
             "muc_archive_default");
-  // Indexes follow the parent's onto the new partition.
-  EXPECT_EQ(count("SELECT count(*) FROM pg_indexes WHERE tablename = 'muc_archive_1990_01'"), 2);
+  // Indexes follow the parent's onto the new partition: (room, time), (room, stanza-id) and
+  // the full-text index.
+  EXPECT_EQ(count("SELECT count(*) FROM pg_indexes WHERE tablename = 'muc_archive_1990_01'"), 3);
   EXPECT_EQ(count("SELECT muc_archive_ensure_partitions('1990-01-01', '1990-01-02')"), 0);
 }
 
 TEST_F(PgMucStoreTest, Append_TwoStoresIntoNewMonthAtOnce_BothStored) {
   create(make_room(kRoom));
   Database other_db(dsn_, 1, log_);
-  PgMucStore other(other_db);
+  ArchiveWriter other_writer(other_db, ArchiveWriterSettings{}, log_);
+  PgMucStore other(other_db, other_writer);
   const Timestamp when = at(sys_days(1995y / July / 4));
   std::exception_ptr failure;
   std::thread racer([&] {

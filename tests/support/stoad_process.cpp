@@ -28,7 +28,8 @@ constexpr std::size_t kMaxTailChars = 24 * 1024;
 
 using Sections = std::map<std::string, std::map<std::string, std::string>>;
 
-void write_config(const std::filesystem::path& path, const Sections& sections) {
+void write_config(const std::filesystem::path& path, const Sections& sections,
+                  const std::string& extra) {
   std::ofstream out(path);
   for (const auto& [section, keys] : sections) {
     out << '[' << section << "]\n";
@@ -37,6 +38,7 @@ void write_config(const std::filesystem::path& path, const Sections& sections) {
     }
     out << '\n';
   }
+  out << extra;
 }
 
 }  // namespace
@@ -138,7 +140,7 @@ testing::AssertionResult StoadProcess::prepare(const StoadSettings& overrides) {
     }
     sections[name.substr(0, dot)][name.substr(dot + 1)] = value;
   }
-  write_config(config_path(), sections);
+  write_config(config_path(), sections, extra_config_);
   return testing::AssertionSuccess();
 }
 

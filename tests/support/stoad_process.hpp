@@ -37,6 +37,9 @@ class StoadProcess {
   /// Writes the configuration (the test defaults with `overrides` applied) and starts stoad;
   /// succeeds once its ready file lists the listening ports.
   testing::AssertionResult start(const StoadSettings& overrides = {});
+  /// TOML appended to the configuration after the sections: arrays of tables such as
+  /// [[component]], which overrides cannot express. Call before start().
+  void append_config(std::string toml) { extra_config_ += toml; }
   /// SIGTERM, then SIGKILL after a grace period; succeeds when stoad exited by itself with 0.
   testing::AssertionResult stop();
   /// SIGKILL, as a crash or a power cut would.
@@ -72,6 +75,7 @@ class StoadProcess {
   testing::AssertionResult failure(const std::string& what) const;
 
   std::string domain_ = "localhost";
+  std::string extra_config_;
   std::filesystem::path dir_;
   std::map<std::string, std::uint16_t, std::less<>> ports_;
   std::unique_ptr<ChildProcess> process_;

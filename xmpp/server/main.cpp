@@ -17,8 +17,11 @@
 #include "store/managed_postgres.hpp"
 #include "store/migrations.hpp"
 #include "xmpp/server/admin_account_commands.hpp"
+#include "xmpp/server/admin_room_commands.hpp"
 #include "xmpp/server/admin_server.hpp"
+#include "xmpp/server/archive_retention.hpp"
 #include "xmpp/server/carbons.hpp"
+#include "xmpp/server/component_hub.hpp"
 #include "xmpp/server/muc_module.hpp"
 #include "xmpp/server/roster_module.hpp"
 #include "xmpp/server/server.hpp"
@@ -105,6 +108,23 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
   stoa::xmpp::server::carbons::install(server.router(), server.registry());
   auto roster = stoa::xmpp::server::install_roster_and_presence(server, db, config, log);
   auto muc = stoa::xmpp::server::install_muc(server, db, config, log, roster->presence());
+  auto components = stoa::xmpp::server::install_components(server, db, config, log);
+  // Compliance components hear of committed events at once rather than at the next poll. The
+  // guard unhooks them before `components` goes, since the writer lives on in `muc`.
+  struct UnhookCommits {
+    stoa::store::ArchiveWriter* writer;
+    ~UnhookCommits() {
+      if (writer != nullptr) {
+        writer->set_commit_listener({});
+      }
+    }
+  } unhook_commits{nullptr};
+  if (muc && components && components->streamer()) {
+    unhook_commits.writer = &muc->writer();
+    muc->writer().set_commit_listener([streamer = components->streamer()](std::int64_t last_seq) {
+      streamer->notify_committed(last_seq);
+    });
+  }
   // Destroyed before the modules above, also when an exception unwinds: sessions closing in
   // Server::stop() still call into the roster and MUC modules.
   struct StopServerFirst {
@@ -118,10 +138,26 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
   stoa::xmpp::server::register_account_commands(
       admin, server.accounts(), db, config,
       [&server](const std::string& username) { server.disconnect_account(username); });
-  stoa::xmpp::server::register_status_command(admin, [&server] { return server.status(); });
+  stoa::xmpp::server::register_status_command(admin, [&server, &components] {
+    auto rows = server.status();
+    if (components) {
+      components->append_status(rows);
+    }
+    return rows;
+  });
+
+  std::unique_ptr<stoa::xmpp::server::ArchiveRetention> retention;
+  if (muc) {
+    stoa::xmpp::server::register_room_commands(admin, *muc);
+    retention = std::make_unique<stoa::xmpp::server::ArchiveRetention>(main_context.get_executor(),
+                                                                       muc->store(), config, log);
+  }
 
   server.start();
   admin.start();
+  if (retention) {
+    retention->start();
+  }
   server.write_ready_file();
   signals.async_wait([&](const std::error_code&, int signal) {
     log.info("stoad", "received signal ", signal, ", shutting down");

@@ -1,6 +1,7 @@
 #include "xmpp/server/muc_module.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include "xmpp/jid.hpp"
@@ -57,6 +58,15 @@ std::vector<std::string> service_domains(const conf::ServerConfig& config) {
   return domains;
 }
 
+store::ArchiveWriterSettings archive_writer_settings(const conf::ServerConfig& config) {
+  store::ArchiveWriterSettings settings;
+  settings.max_batch = config.archive_batch_max;
+  settings.max_delay = std::chrono::milliseconds(config.archive_batch_delay_ms);
+  settings.max_backoff = std::chrono::milliseconds(config.archive_retry_max_ms);
+  settings.capture_events = config.compliance_enabled();
+  return settings;
+}
+
 }  // namespace
 
 asio::awaitable<void> MucPresenceTap::outbound(Element presence, SessionPtr origin) {
@@ -94,18 +104,23 @@ muc::ServiceSettings muc_settings(const conf::ServerConfig& config, std::string 
   settings.mam_max_page = config.muc_mam_max_page;
   settings.default_history = std::min(config.muc_default_history, config.muc_max_history);
   settings.max_affiliations_per_room = config.muc_max_affiliations_per_room;
+  settings.retention_days = config.muc_retention_days;
+  settings.max_retention_days = config.muc_max_retention_days;
   return settings;
 }
 
 MucModule::MucModule(Server& server, store::Database& db, const conf::ServerConfig& config,
                      Logger& log, PresenceHandler& presence)
-    : store_(db), archive_(db) {
+    : writer_(db, archive_writer_settings(config), log),
+      store_(db, writer_),
+      archive_(db),
+      search_(db) {
   std::vector<asio::io_context*> workers = worker_contexts(server);
   std::vector<MucService*> services;
   for (std::string& domain : service_domains(config)) {
     services_.push_back(std::make_unique<MucService>(muc_settings(config, std::move(domain)),
                                                      server.router(), workers, store_, archive_,
-                                                     ids_, log));
+                                                     search_, ids_, log));
     services_.back()->load();
     services.push_back(services_.back().get());
   }

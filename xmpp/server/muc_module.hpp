@@ -9,6 +9,7 @@
 #include "store/database.hpp"
 #include "store/pg_mam_store.hpp"
 #include "store/pg_muc_store.hpp"
+#include "store/pg_search_store.hpp"
 #include "xmpp/server/muc_service.hpp"
 #include "xmpp/server/router.hpp"
 #include "xmpp/server/server.hpp"
@@ -42,12 +43,18 @@ class MucModule {
   MucModule& operator=(const MucModule&) = delete;
 
   const std::vector<std::unique_ptr<MucService>>& services() const { return services_; }
+  /// The rooms' store, for the administrator's commands and the retention job.
+  store::PgMucStore& store() { return store_; }
   /// The presence handler to install in place of the one it wraps.
   MucPresenceTap* tap() { return tap_.get(); }
+  /// The group-commit writer of the archive and the compliance outbox.
+  store::ArchiveWriter& writer() { return writer_; }
 
  private:
+  store::ArchiveWriter writer_;  ///< before the stores: they use it
   store::PgMucStore store_;
   store::PgMamStore archive_;
+  store::PgSearchStore search_;
   muc::RandomIdGenerator ids_;
   std::vector<std::unique_ptr<MucService>> services_;
   std::unique_ptr<MucPresenceTap> tap_;

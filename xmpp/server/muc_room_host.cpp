@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "muc/mam_serve.hpp"
+#include "store/database.hpp"
 #include "xmpp/server/muc_service.hpp"
 #include "xmpp/stanza_error.hpp"
 
@@ -20,6 +21,23 @@ muc::Timestamp now() {
 bool wants_error(const Element& stanza) {
   const std::string type = stanza.attr_or("type");
   return type != "error" && type != "result" && !(stanza.name() == "presence" && !type.empty());
+}
+
+/// What the sender is told when its stanza could not be stored. The database being away is a
+/// passing shortage the sender may retry after; anything else is the server's fault.
+StanzaError storage_error(const std::exception_ptr& failure) {
+  try {
+    if (failure) {
+      std::rethrow_exception(failure);
+    }
+  } catch (const store::StoreUnavailable&) {
+    return {StanzaCondition::resource_constraint, ErrorType::wait,
+            "the archive database is unavailable: this was neither stored nor delivered; try "
+            "again later"};
+  } catch (...) {
+  }
+  return {StanzaCondition::internal_server_error, ErrorType::wait,
+          "the room could not store this: it was not delivered; try again later"};
 }
 
 }  // namespace
@@ -47,6 +65,22 @@ void MucRoomHost::post_session_gone(Jid session) {
   asio::post(home_, [self = shared_from_this(), session = std::move(session)]() mutable {
     self->enqueue(std::move(session));
   });
+}
+
+void MucRoomHost::post_admin(AdminArchiveRequest request) {
+  asio::post(home_, [self = shared_from_this(), request = std::move(request)]() mutable {
+    self->enqueue(std::move(request));
+  });
+}
+
+asio::awaitable<std::uint64_t> clear_room_history(muc::MucStore& store, std::string room,
+                                                  muc::Timestamp before, muc::Timestamp now) {
+  std::string key = room;
+  const std::uint64_t deleted = co_await store.clear_history(std::move(key), before);
+  muc::RoomEvent event{muc::RoomEventKind::history_cleared, now, "", "", "", "", "",
+                       muc::format_timestamp(before)};
+  co_await store.record_event(std::move(room), std::move(event));
+  co_return deleted;
 }
 
 muc::RoomListing MucRoomHost::listing() const {
@@ -87,7 +121,37 @@ asio::awaitable<void> MucRoomHost::drain() {
   draining_ = false;
 }
 
+asio::awaitable<void> MucRoomHost::handle_admin(AdminArchiveRequest request) {
+  AdminArchiveResult result;
+  if (gone_) {
+    result.failure = "the room closed meanwhile; try again";
+  } else if (auto* removal = std::get_if<ArchiveRemoval>(&request.what)) {
+    muc::Outcome outcome = room_.moderate_as_service(
+        removal->stanza_id, std::move(removal->replacement), std::move(removal->reason), now());
+    muc::RunResult run = co_await muc::run_outcome(std::move(outcome), jid_, store_, deliverer_);
+    result.found = !run.moderation_target_missing;
+    if (!run.stored) {
+      result.failure = run.failure;
+    }
+    for (Jid& session : run.gone) {
+      inbox_.push_back(std::move(session));
+    }
+  } else {
+    try {
+      result.deleted = co_await clear_room_history(
+          store_, jid_, std::get<HistoryClearing>(request.what).before, now());
+    } catch (const std::exception& e) {
+      result.failure = e.what();
+    }
+  }
+  request.done(std::move(result));
+}
+
 asio::awaitable<void> MucRoomHost::handle(Input input) {
+  if (auto* admin = std::get_if<AdminArchiveRequest>(&input)) {
+    co_await handle_admin(std::move(*admin));
+    co_return;
+  }
   if (gone_) {
     // The room ended while this waited: a new room of the same name may take it.
     if (auto* stanza = std::get_if<Element>(&input)) {
@@ -102,16 +166,14 @@ asio::awaitable<void> MucRoomHost::handle(Input input) {
     outcome = room_.handle(*stanza, now());
     request = std::move(*stanza);
   } else {
-    outcome = room_.session_gone(std::get<Jid>(input));
+    outcome = room_.session_gone(std::get<Jid>(input), now());
   }
   bool gone = outcome.room_gone;
   muc::RunResult result = co_await muc::run_outcome(std::move(outcome), jid_, store_, deliverer_);
   if (!result.stored) {
     log_.error("muc", "room ", jid_, ": storing failed, nothing was delivered: ", result.failure);
     if (request && wants_error(*request)) {
-      Element reply =
-          make_error_reply(*request, {StanzaCondition::internal_server_error, ErrorType::wait,
-                                      "the room could not store this; try again later"});
+      Element reply = make_error_reply(*request, storage_error(result.error));
       std::vector<Jid> sender;
       if (std::optional<Jid> from = Jid::parse(request->attr_or("from"))) {
         sender.push_back(*from);

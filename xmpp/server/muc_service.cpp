@@ -5,6 +5,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include "muc/search_request.hpp"
 #include "muc/service.hpp"
 #include "xmpp/server/muc_deliverer.hpp"
 
@@ -27,7 +28,8 @@ asio::awaitable<std::vector<muc::StoredRoom>> load_stored(muc::MucStore& store,
 
 MucService::MucService(muc::ServiceSettings settings, Router& router,
                        std::vector<asio::io_context*> workers, muc::MucStore& store,
-                       muc::MamStore& archive, muc::IdGenerator& ids, Logger& log)
+                       muc::MamStore& archive, muc::SearchStore& search, muc::IdGenerator& ids,
+                       Logger& log)
     : settings_(std::move(settings)),
       router_(router),
       workers_(std::move(workers)),
@@ -35,7 +37,8 @@ MucService::MucService(muc::ServiceSettings settings, Router& router,
       archive_(archive),
       ids_(ids),
       log_(log),
-      deliverer_(std::make_unique<MucDeliverer>(router, settings_.server_domain)) {
+      deliverer_(std::make_unique<MucDeliverer>(router, settings_.server_domain)),
+      search_(settings_, search, *deliverer_, router, log) {
   if (workers_.empty()) {
     throw std::invalid_argument("the MUC service needs at least one worker");
   }
@@ -97,6 +100,10 @@ asio::awaitable<void> MucService::handle(Element stanza) {
   std::optional<Jid> to = Jid::parse(stanza.attr_or("to"));
   std::optional<Jid> from = Jid::parse(stanza.attr_or("from"));
   if (!to || !from) {
+    co_return;
+  }
+  if (to->local().empty() && muc::is_search_request(stanza)) {
+    co_await search_.handle(std::move(stanza), *from);
     co_return;
   }
   if (to->local().empty()) {
@@ -181,6 +188,12 @@ void MucService::session_closed(const Jid& session) {
   for (const auto& host : hosts) {
     host->post_session_gone(session);
   }
+}
+
+std::shared_ptr<MucRoomHost> MucService::find(const std::string& room_jid) const {
+  std::lock_guard lock(mutex_);
+  auto found = rooms_.find(room_jid);
+  return found == rooms_.end() ? nullptr : found->second;
 }
 
 void MucService::remove(const std::string& room_jid, const MucRoomHost* host) {

@@ -14,8 +14,10 @@
 #include "muc/mam_store.hpp"
 #include "muc/muc_store.hpp"
 #include "muc/outcome_runner.hpp"
+#include "muc/search_store.hpp"
 #include "muc/service_settings.hpp"
 #include "xmpp/server/muc_room_host.hpp"
+#include "xmpp/server/muc_search.hpp"
 #include "xmpp/server/router.hpp"
 
 namespace stoa::xmpp::server {
@@ -26,7 +28,8 @@ namespace stoa::xmpp::server {
 class MucService {
  public:
   MucService(muc::ServiceSettings settings, Router& router, std::vector<asio::io_context*> workers,
-             muc::MucStore& store, muc::MamStore& archive, muc::IdGenerator& ids, Logger& log);
+             muc::MucStore& store, muc::MamStore& archive, muc::SearchStore& search,
+             muc::IdGenerator& ids, Logger& log);
   MucService(const MucService&) = delete;
   MucService& operator=(const MucService&) = delete;
 
@@ -41,6 +44,8 @@ class MucService {
   void session_closed(const Jid& session);
   /// Called by a host whose room ended; later stanzas for the JID make a new room.
   void remove(const std::string& room_jid, const MucRoomHost* host);
+  /// The host of a loaded room; nullptr when the room is not loaded. Thread-safe.
+  std::shared_ptr<MucRoomHost> find(const std::string& room_jid) const;
   /// Rooms currently loaded (for status).
   std::size_t room_count() const;
 
@@ -59,6 +64,7 @@ class MucService {
   muc::IdGenerator& ids_;
   Logger& log_;
   std::unique_ptr<muc::Deliverer> deliverer_;
+  MucSearch search_;  ///< the search across the service's rooms (docs/search.md)
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<MucRoomHost>> rooms_;
   std::unordered_map<std::string, std::set<std::string>> rooms_of_session_;

@@ -78,11 +78,19 @@ Server::~Server() {
   stop();
 }
 
+void Server::add_listener(std::string name, conf::Listener where, std::string content_xmlns,
+                          SessionStarter starter) {
+  added_listeners_.push_back(
+      {std::move(name), std::move(where), std::move(content_xmlns), std::move(starter)});
+}
+
 void Server::start() {
-  auto open = [&](const std::string& name, const conf::Listener& where, bool direct_tls) {
+  auto open = [&](const std::string& name, const conf::Listener& where, bool direct_tls,
+                  std::string content_xmlns, SessionStarter starter) {
     asio::ip::tcp::endpoint endpoint(asio::ip::make_address(where.address), where.port);
     auto listener = std::make_unique<Listener>(
-        Listener{name, direct_tls, asio::ip::tcp::acceptor(shards_.front()->context())});
+        Listener{name, direct_tls, asio::ip::tcp::acceptor(shards_.front()->context()),
+                 std::move(content_xmlns), std::move(starter)});
     listener->acceptor.open(endpoint.protocol());
     listener->acceptor.set_option(asio::socket_base::reuse_address(true));
     if (endpoint.address().is_v6()) {
@@ -100,8 +108,16 @@ void Server::start() {
               "]:", listener->acceptor.local_endpoint().port());
     listeners_.push_back(std::move(listener));
   };
-  open("c2s", config_.c2s, false);
-  open("c2s_tls", config_.c2s_direct_tls, true);
+  auto client = [this](bool direct_tls) {
+    return [this, direct_tls](asio::ip::tcp::socket socket, Shard& shard) {
+      std::make_shared<C2sSession>(context_, shard, std::move(socket), direct_tls)->start();
+    };
+  };
+  open("c2s", config_.c2s, false, std::string(ns::kClient), client(false));
+  open("c2s_tls", config_.c2s_direct_tls, true, std::string(ns::kClient), client(true));
+  for (ListenerSpec& added : added_listeners_) {
+    open(added.name, added.where, false, std::move(added.content_xmlns), std::move(added.starter));
+  }
   for (auto& listener : listeners_) {
     asio::co_spawn(shards_.front()->context(), accept_loop(*listener), asio::detached);
   }
@@ -159,11 +175,11 @@ asio::awaitable<void> Server::accept_loop(Listener& listener) {
                 " cannot hand a connection to a worker: ", move_error.message());
       continue;
     }
-    admit(std::move(moved), shard, listener.direct_tls);
+    admit(std::move(moved), shard, listener);
   }
 }
 
-void Server::admit(asio::ip::tcp::socket socket, Shard& shard, bool direct_tls) {
+void Server::admit(asio::ip::tcp::socket socket, Shard& shard, const Listener& listener) {
   const char* refusal = nullptr;
   if (counters_.open.load() >= context_.max_connections) {
     refusal = "the server is at its connection limit";
@@ -172,9 +188,9 @@ void Server::admit(asio::ip::tcp::socket socket, Shard& shard, bool direct_tls) 
   }
   if (refusal) {
     log_.warn("server", "refusing a connection: ", refusal);
-    if (!direct_tls) {
+    if (!listener.direct_tls) {
       // Small enough for the socket buffer: a non-blocking write cannot stall the acceptor.
-      std::string bye = stream_header(ns::kClient, config_.domain, "refused") +
+      std::string bye = stream_header(listener.content_xmlns, config_.domain, "refused") +
                         stream_error(StreamCondition::resource_constraint, refusal);
       std::error_code ignored;
       socket.non_blocking(true, ignored);
@@ -187,8 +203,7 @@ void Server::admit(asio::ip::tcp::socket socket, Shard& shard, bool direct_tls) 
   socket.set_option(asio::ip::tcp::no_delay(true));
   ++counters_.open;
   ++counters_.unauthenticated;
-  auto session = std::make_shared<C2sSession>(context_, shard, std::move(socket), direct_tls);
-  session->start();
+  listener.starter(std::move(socket), shard);
 }
 
 void Server::disconnect_account(const std::string& username) {

@@ -3,6 +3,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,17 @@ class Server {
   asio::io_context& shard_context(unsigned index) { return shards_.at(index)->context(); }
   unsigned shard_count() const { return static_cast<unsigned>(shards_.size()); }
 
+  ServerContext& context() { return context_; }
+
+  /// Starts the session of a connection accepted by a listener, on the shard it was given to.
+  /// The connection counts as open and unauthenticated (ConnectionCounters) until the session
+  /// releases it, as C2sSession does.
+  using SessionStarter = std::function<void(asio::ip::tcp::socket socket, Shard& shard)>;
+  /// Adds a listener opened by start() beside the client ones (components, for one), named
+  /// `name` in the log and the ready file; the same admission limits apply. Call before start().
+  void add_listener(std::string name, conf::Listener where, std::string content_xmlns,
+                    SessionStarter starter);
+
   /// Binds the listeners and starts the shards.
   void start();
   /// Writes the ready file (server.ready_file) naming each listener's port; call once
@@ -52,10 +64,18 @@ class Server {
     std::string name;
     bool direct_tls;
     asio::ip::tcp::acceptor acceptor;
+    std::string content_xmlns;  ///< of the stream error that refuses a connection
+    SessionStarter starter;
+  };
+  struct ListenerSpec {
+    std::string name;
+    conf::Listener where;
+    std::string content_xmlns;
+    SessionStarter starter;
   };
 
   asio::awaitable<void> accept_loop(Listener& listener);
-  void admit(asio::ip::tcp::socket socket, Shard& shard, bool direct_tls);
+  void admit(asio::ip::tcp::socket socket, Shard& shard, const Listener& listener);
 
   const conf::ServerConfig& config_;
   Logger& log_;
@@ -67,6 +87,7 @@ class Server {
   ConnectionCounters counters_;
   Router router_;
   ServerContext context_;
+  std::vector<ListenerSpec> added_listeners_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   unsigned next_shard_ = 0;
   bool stopped_ = false;

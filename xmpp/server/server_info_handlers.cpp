@@ -32,6 +32,10 @@ Element disco_info(const Router& router, bool server) {
 
 }  // namespace
 
+Element server_disco_info(const Router& router) {
+  return disco_info(router, true);
+}
+
 void add_server_info_handlers(Router& router) {
   for (std::string_view feature : {ns::kDiscoInfo, ns::kDiscoItems, ns::kPing, ns::kVersion}) {
     router.add_feature(std::string(feature));

@@ -8,4 +8,8 @@ namespace stoa::xmpp::server {
 /// ping (XEP-0199) and software version (XEP-0092).
 void add_server_info_handlers(Router& router);
 
+/// The server's disco#info result (identity and the features of router.features()), also
+/// answered to components.
+Element server_disco_info(const Router& router);
+
 }  // namespace stoa::xmpp::server

@@ -134,5 +134,24 @@ TEST(ConfigurationDoc, EveryKey_DocumentedWithDefaultAndBounds) {
   }
 }
 
+TEST(ConfigurationDoc, EveryTableArrayField_DocumentedInTheExampleAndTheReference) {
+  std::string example = read_source_file("conf/stoa.toml");
+  std::string reference = read_source_file("docs/configuration.md");
+  for (const TableArray& array : table_arrays()) {
+    std::string heading = "## [[" + std::string(array.name) + "]]\n";
+    std::size_t section = reference.find(heading);
+    ASSERT_NE(section, std::string::npos) << heading << " missing";
+    EXPECT_NE(example.find("# [[" + std::string(array.name) + "]]\n"), std::string::npos);
+    for (const TableField& field : array.fields) {
+      // The example table is commented out, its doc lines commented twice.
+      std::string commented =
+          "# # " + std::string(field.doc) + "\n# " + std::string(field.name) + " = ";
+      EXPECT_NE(example.find(commented), std::string::npos) << field.name;
+      EXPECT_NE(reference.find("| `" + std::string(field.name) + "` |", section), std::string::npos)
+          << field.name;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace stoa::conf

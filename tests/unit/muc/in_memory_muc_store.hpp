@@ -15,6 +15,8 @@ class InMemoryMucStore : public MucStore {
  public:
   /// The next call throws (a database outage), then the store works again.
   void fail_next() { fail_next_ = true; }
+  /// The next call to the method `call` ("record_event") throws; the others work.
+  void fail_next(std::string call) { fail_call_ = std::move(call); }
   /// Every call made, by name, in order.
   const std::vector<std::string>& calls() const { return calls_; }
   std::map<std::string, StoredRoom> rooms;
@@ -105,17 +107,44 @@ class InMemoryMucStore : public MucStore {
     co_return static_cast<std::uint64_t>(
         std::ranges::count(archives[room], ArchiveKind::message, &ArchiveEntry::kind));
   }
+  asio::awaitable<std::optional<ArchiveEntry>> archived_message(std::string room,
+                                                                std::string stanza_id) override {
+    record("archived_message");
+    for (const ArchiveEntry& entry : archives[room]) {
+      if (entry.stanza_id == stanza_id && entry.kind == ArchiveKind::message) {
+        co_return entry;
+      }
+    }
+    co_return std::nullopt;
+  }
+  asio::awaitable<bool> rewrite_archived(std::string room, ArchiveRewrite rewrite) override {
+    record("rewrite_archived");
+    for (ArchiveEntry& entry : archives[room]) {
+      if (entry.stanza_id == rewrite.stanza_id && entry.kind == ArchiveKind::message) {
+        entry.stanza = std::move(rewrite.stanza);
+        co_return true;
+      }
+    }
+    co_return false;
+  }
+  asio::awaitable<std::uint64_t> clear_history(std::string room, Timestamp before) override {
+    record("clear_history");
+    co_return static_cast<std::uint64_t>(std::erase_if(
+        archives[room], [&](const ArchiveEntry& entry) { return entry.timestamp < before; }));
+  }
 
  private:
   void record(const char* call) {
     calls_.emplace_back(call);
-    if (fail_next_) {
+    if (fail_next_ || fail_call_ == call) {
       fail_next_ = false;
+      fail_call_.clear();
       throw std::runtime_error(std::string(call) + ": the database is unreachable");
     }
   }
 
   bool fail_next_ = false;
+  std::string fail_call_;
   std::vector<std::string> calls_;
 };
 

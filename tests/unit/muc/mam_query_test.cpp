@@ -197,10 +197,11 @@ TEST(MamQueryForm, ListsTheFieldsWithTheirTypes) {
   for (const xmpp::Element* f : x->children("field", xmpp::ns::kDataForms)) {
     fields[f->attr_or("var")] = f;
   }
-  ASSERT_EQ(fields.size(), 7u);
+  ASSERT_EQ(fields.size(), 8u);
   EXPECT_EQ(fields["FORM_TYPE"]->child_text("value", xmpp::ns::kDataForms), ns::kMam);
   EXPECT_EQ(fields["with"]->attr_or("type"), "jid-single");
-  for (const char* var : {"start", "end", "before-id", "after-id"}) {
+  for (const char* var :
+       {"start", "end", "before-id", "after-id", "{urn:xmpp:fulltext:0}fulltext"}) {
     EXPECT_EQ(fields[var]->attr_or("type"), "text-single") << var;
   }
   EXPECT_EQ(fields["ids"]->attr_or("type"), "list-multi");

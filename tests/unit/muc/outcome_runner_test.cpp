@@ -123,7 +123,7 @@ TEST_F(OutcomeRunnerTest, HistoryFailure_JoinStillCompletes) {
   run(configure(kOwner, ""));
   deliverer.deliveries.clear();
   Outcome joining = join("alice@example.org/a", "alice");
-  store.fail_next();
+  store.fail_next("history");
   RunResult result = run(std::move(joining));
   EXPECT_TRUE(result.stored);
   EXPECT_NE(result.failure.find("history"), std::string::npos);
@@ -138,7 +138,7 @@ TEST_F(OutcomeRunnerTest, RecipientsWithoutSession_ReportedGone) {
   deliverer.gone.push_back(jid("alice@example.org/a"));
   RunResult result = run(say(kOwner, "anyone?"));
   ASSERT_EQ(result.gone.size(), 1u);
-  Outcome left = room->session_gone(result.gone.front());
+  Outcome left = room->session_gone(result.gone.front(), now);
   EXPECT_EQ(room->occupant("alice"), nullptr);
   EXPECT_EQ(only_to(left, kOwner).attr_or("type"), "unavailable");
 }

@@ -333,7 +333,7 @@ TEST_F(RoomPresenceTest, Leave_LastOccupantOfPersistentRoom_Stays) {
 TEST_F(RoomPresenceTest, SessionGone_OccupantLeaves) {
   create();
   join(kAlice, "alice");
-  Outcome out = room->session_gone(jid(kAlice));
+  Outcome out = room->session_gone(jid(kAlice), now);
   EXPECT_EQ(only_to(out, kOwner).attr_or("type"), "unavailable");
   EXPECT_FALSE(has_status(only_to(out, kOwner), 333));
   EXPECT_EQ(room->occupant("alice"), nullptr);

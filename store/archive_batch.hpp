@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "muc/muc_store.hpp"
+#include "muc/room_event.hpp"
+#include "store/archived_stanza.hpp"
+
+namespace stoa::store {
+
+/// One write waiting for the next group commit: an archive entry (whose compliance event goes
+/// with it) or a room event alone.
+struct PendingWrite {
+  std::string room;  ///< prepared bare room JID
+  std::variant<muc::ArchiveEntry, muc::RoomEvent> content;
+  StanzaColumns columns;  ///< extracted from an archive entry's stanza; empty for an event
+};
+
+/// The months of archive partitions known to exist: appends stamped within them need no check.
+/// Months are counted from year 0. Empty while first > last.
+struct PartitionedMonths {
+  std::int64_t first = 1;
+  std::int64_t last = 0;
+};
+
+/// What one batch did.
+struct BatchResult {
+  /// Per write, in order: true for an archive entry whose room is not stored (the entry was
+  /// not written; its caller gets an error). Events never fail this way.
+  std::vector<bool> room_missing;
+  /// The highest compliance sequence number written; nullopt when none was.
+  std::optional<std::int64_t> last_seq;
+  /// The partitions made sure of, to remember once the transaction has committed.
+  PartitionedMonths months;
+};
+
+/// Writes the batch in `tx`: archive rows in order, then, when `capture_events` is set, one
+/// compliance outbox row per written entry and per event, numbered in order from the outbox
+/// counter (whose row lock serializes writers, so numbers commit in order and without gaps).
+/// Creates the monthly archive partitions the entries need unless `known` covers them.
+BatchResult write_batch(pqxx::work& tx, const std::vector<PendingWrite>& writes,
+                        bool capture_events, PartitionedMonths known);
+
+}  // namespace stoa::store

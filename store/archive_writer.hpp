@@ -1,0 +1,100 @@
+#pragma once
+
+#include <asio/async_result.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/log.hpp"
+#include "store/archive_batch.hpp"
+#include "store/database.hpp"
+
+namespace stoa::store {
+
+struct ArchiveWriterSettings {
+  /// The most writes one transaction takes.
+  std::size_t max_batch = 500;
+  /// How long the first write of a batch waits for others before the commit starts. 0: the
+  /// commit starts at once, and writes that arrive meanwhile form the next batch.
+  std::chrono::microseconds max_delay{0};
+  /// Write a compliance outbox row for every archive entry and room event.
+  bool capture_events = false;
+  /// After a failed commit, writes fail at once (the database is known to be away) for a
+  /// delay that doubles from 50 ms up to this, then a commit is tried again.
+  std::chrono::milliseconds max_backoff{2000};
+};
+
+/// Group commit for the room archive and the compliance outbox: rooms hand their writes here,
+/// and one thread commits them in batches, each batch one transaction. Every caller resumes
+/// when the transaction holding its write has committed (stored before delivered), or with the
+/// exception that made it fail. Being the only writer of the outbox in this process keeps
+/// sequence numbers in commit order.
+class ArchiveWriter {
+ public:
+  ArchiveWriter(Database& db, ArchiveWriterSettings settings, Logger& log);
+  /// Commits what is queued, then stops.
+  ~ArchiveWriter();
+  ArchiveWriter(const ArchiveWriter&) = delete;
+  ArchiveWriter& operator=(const ArchiveWriter&) = delete;
+
+  /// Appends an entry to the archive of `room` (with its compliance event). Throws
+  /// std::invalid_argument when the room is not stored, StoreUnavailable when the database
+  /// failed; the entry is then not stored.
+  asio::awaitable<void> append(std::string room, muc::ArchiveEntry entry);
+  /// Records a compliance event of `room`; completes at once when capture is off.
+  asio::awaitable<void> record(std::string room, muc::RoomEvent event);
+
+  /// Called on the writer thread after each commit that wrote outbox rows, with the highest
+  /// sequence number committed. Once this returns, the previous listener is not running and
+  /// will not be called again; an empty function removes it.
+  void set_commit_listener(std::function<void(std::int64_t last_seq)> listener);
+  bool captures_events() const { return settings_.capture_events; }
+
+  /// Commits what is queued and joins the writer thread; later writes fail with
+  /// StoreUnavailable.
+  void stop();
+
+ private:
+  struct Request {
+    PendingWrite write;
+    std::function<void(std::exception_ptr)> done;  ///< posts the result to the caller
+  };
+
+  asio::awaitable<void> submit(PendingWrite write);
+  void enqueue(Request request);
+  void run();
+  /// Takes the next batch, waiting for it; empty once stopped and drained.
+  std::deque<Request> next_batch();
+  void commit(std::deque<Request>& batch);
+
+  Database& db_;
+  const ArchiveWriterSettings settings_;
+  Logger& log_;
+  /// Held while the listener runs, so that replacing it waits for a call under way.
+  std::mutex listener_mutex_;
+  std::function<void(std::int64_t)> on_commit_;
+  PartitionedMonths months_;  ///< writer thread only
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Request> queue_;
+  bool stopping_ = false;
+  /// Until then, writes fail at once: the last commit failed.
+  std::chrono::steady_clock::time_point retry_at_{};
+  std::chrono::milliseconds backoff_{0};
+  std::string last_failure_;
+  std::thread thread_;
+};
+
+}  // namespace stoa::store

@@ -71,8 +71,8 @@ struct ArchiveEntry {
 /// What moderation leaves of an archived message (XEP-0425 tombstone, or the administrator's
 /// replacement): the stored stanza and body are replaced, the entry keeps its place and id.
 struct ArchiveRewrite {
-  std::string stanza_id;  ///< the entry rewritten
-  std::string stanza;     ///< the new <message/>, serialized like ArchiveEntry::stanza
+  std::string stanza_id;            ///< the entry rewritten
+  std::string stanza;               ///< the new <message/>, serialized like ArchiveEntry::stanza
   std::optional<std::string> body;  ///< the new body column; nullopt: none (a tombstone)
   Timestamp moderated{};            ///< when it was moderated
 

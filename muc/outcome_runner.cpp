@@ -59,8 +59,7 @@ asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucSto
         }
         co_return result;
       }
-      std::vector<xmpp::Jid> gone =
-          co_await deliverer.deliver(*notice, std::move(recipients));
+      std::vector<xmpp::Jid> gone = co_await deliverer.deliver(*notice, std::move(recipients));
       result.gone.insert(result.gone.end(), gone.begin(), gone.end());
     } else if (auto* history = std::get_if<SendHistory>(&action)) {
       std::vector<ArchiveEntry> entries;

@@ -128,6 +128,12 @@ asio::awaitable<void> MucRoomHost::handle_admin(AdminArchiveRequest request) {
   } else if (auto* removal = std::get_if<ArchiveRemoval>(&request.what)) {
     muc::Outcome outcome = room_.moderate_as_service(
         removal->stanza_id, std::move(removal->replacement), std::move(removal->reason), now());
+    if (outcome.actions.empty()) {
+      // The room is being created or has ended: it has no archive to change.
+      result.failure = "the room is not open; try again";
+      request.done(std::move(result));
+      co_return;
+    }
     muc::RunResult run = co_await muc::run_outcome(std::move(outcome), jid_, store_, deliverer_);
     result.found = !run.moderation_target_missing;
     if (!run.stored) {

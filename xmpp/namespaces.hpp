@@ -18,7 +18,8 @@ inline constexpr std::string_view kBind = "urn:ietf:params:xml:ns:xmpp-bind";
 inline constexpr std::string_view kSession = "urn:ietf:params:xml:ns:xmpp-session";
 inline constexpr std::string_view kRoster = "jabber:iq:roster";
 inline constexpr std::string_view kRosterVersioning = "urn:xmpp:features:rosterver";
-inline constexpr std::string_view kPresenceSubscriptionPreApproval = "urn:xmpp:features:pre-approval";
+inline constexpr std::string_view kPresenceSubscriptionPreApproval =
+    "urn:xmpp:features:pre-approval";
 inline constexpr std::string_view kDiscoInfo = "http://jabber.org/protocol/disco#info";
 inline constexpr std::string_view kDiscoItems = "http://jabber.org/protocol/disco#items";
 inline constexpr std::string_view kPing = "urn:xmpp:ping";

@@ -47,8 +47,10 @@ struct StanzaError {
   std::string text;
   ErrorType type;
 
-  StanzaError(StanzaCondition c, std::string t = {}) : condition(c), text(std::move(t)), type(default_type(c)) {}
-  StanzaError(StanzaCondition c, ErrorType ty, std::string t) : condition(c), text(std::move(t)), type(ty) {}
+  StanzaError(StanzaCondition c, std::string t = {})
+      : condition(c), text(std::move(t)), type(default_type(c)) {}
+  StanzaError(StanzaCondition c, ErrorType ty, std::string t)
+      : condition(c), text(std::move(t)), type(ty) {}
 };
 
 /// The <error/> child for `error`.

@@ -41,17 +41,17 @@ void add_server_info_handlers(Router& router) {
     router.add_feature(std::string(feature));
   }
 
-  router.add_iq_handler(
-      std::string(ns::kDiscoInfo), "query",
-      [&router](const IqRequest& request) -> asio::awaitable<IqOutcome> {
-        if (request.iq.attr_or("type") != "get") {
-          co_return StanzaError(StanzaCondition::bad_request, "disco#info is a get");
-        }
-        if (request.payload.attr("node")) {
-          co_return StanzaError(StanzaCondition::item_not_found, "no such node");
-        }
-        co_return disco_info(router, is_to_server(request));
-      });
+  router.add_iq_handler(std::string(ns::kDiscoInfo), "query",
+                        [&router](const IqRequest& request) -> asio::awaitable<IqOutcome> {
+                          if (request.iq.attr_or("type") != "get") {
+                            co_return StanzaError(StanzaCondition::bad_request,
+                                                  "disco#info is a get");
+                          }
+                          if (request.payload.attr("node")) {
+                            co_return StanzaError(StanzaCondition::item_not_found, "no such node");
+                          }
+                          co_return disco_info(router, is_to_server(request));
+                        });
 
   router.add_iq_handler(
       std::string(ns::kDiscoItems), "query",
@@ -76,18 +76,17 @@ void add_server_info_handlers(Router& router) {
                           co_return std::nullopt;
                         });
 
-  router.add_iq_handler(std::string(ns::kVersion), "query",
-                        [](const IqRequest& request) -> asio::awaitable<IqOutcome> {
-                          if (request.iq.attr_or("type") != "get") {
-                            co_return StanzaError(StanzaCondition::bad_request,
-                                                  "version is a get");
-                          }
-                          Element query("query", std::string(ns::kVersion));
-                          query.add_child("name", std::string(ns::kVersion)).set_text("Stoa");
-                          query.add_child("version", std::string(ns::kVersion))
-                              .set_text(STOA_VERSION);
-                          co_return query;
-                        });
+  router.add_iq_handler(
+      std::string(ns::kVersion), "query",
+      [](const IqRequest& request) -> asio::awaitable<IqOutcome> {
+        if (request.iq.attr_or("type") != "get") {
+          co_return StanzaError(StanzaCondition::bad_request, "version is a get");
+        }
+        Element query("query", std::string(ns::kVersion));
+        query.add_child("name", std::string(ns::kVersion)).set_text("Stoa");
+        query.add_child("version", std::string(ns::kVersion)).set_text(STOA_VERSION);
+        co_return query;
+      });
 }
 
 }  // namespace stoa::xmpp::server

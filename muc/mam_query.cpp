@@ -287,17 +287,11 @@ Element mam_fin(const ArchivePage& page) {
   if (page.complete) {
     fin.set_attr("complete", "true");
   }
-  Element& set = fin.add_child("set", std::string(ns::kRsm));
-  if (!page.entries.empty()) {
-    Element& first = set.add_child("first", std::string(ns::kRsm));
-    if (page.first_index) {
-      first.set_attr("index", std::to_string(*page.first_index));
-    }
-    first.set_text(page.entries.front().stanza_id);
-    set.add_child("last", std::string(ns::kRsm)).set_text(page.entries.back().stanza_id);
-  }
-  if (page.count) {
-    set.add_child("count", std::string(ns::kRsm)).set_text(std::to_string(*page.count));
+  if (page.entries.empty()) {
+    fin.add_child(rsm_page_set("", "", std::nullopt, page.count));
+  } else {
+    fin.add_child(rsm_page_set(page.entries.front().stanza_id, page.entries.back().stanza_id,
+                               page.first_index, page.count));
   }
   return fin;
 }

@@ -83,14 +83,27 @@ std::variant<RsmPage, StanzaError> select_page(const std::vector<std::string>& k
 }
 
 xmpp::Element rsm_result(const std::vector<std::string>& keys, const RsmPage& page) {
-  xmpp::Element set("set", std::string(ns::kRsm));
-  if (page.begin < page.end) {
-    xmpp::Element& first = set.add_child("first", std::string(ns::kRsm));
-    first.set_attr("index", std::to_string(page.begin));
-    first.set_text(keys[page.begin]);
-    set.add_child("last", std::string(ns::kRsm)).set_text(keys[page.end - 1]);
+  if (page.begin >= page.end) {
+    return rsm_page_set("", "", std::nullopt, keys.size());
   }
-  set.add_child("count", std::string(ns::kRsm)).set_text(std::to_string(keys.size()));
+  return rsm_page_set(keys[page.begin], keys[page.end - 1], page.begin, keys.size());
+}
+
+xmpp::Element rsm_page_set(std::string_view first, std::string_view last,
+                           std::optional<std::uint64_t> first_index,
+                           std::optional<std::uint64_t> count) {
+  xmpp::Element set("set", std::string(ns::kRsm));
+  if (!first.empty()) {
+    xmpp::Element& first_item = set.add_child("first", std::string(ns::kRsm));
+    if (first_index) {
+      first_item.set_attr("index", std::to_string(*first_index));
+    }
+    first_item.set_text(std::string(first));
+    set.add_child("last", std::string(ns::kRsm)).set_text(std::string(last));
+  }
+  if (count) {
+    set.add_child("count", std::string(ns::kRsm)).set_text(std::to_string(*count));
+  }
   return set;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -36,5 +38,10 @@ std::variant<RsmPage, xmpp::StanzaError> select_page(const std::vector<std::stri
 
 /// The <set/> answering a page: first (with its index), last and the total count.
 xmpp::Element rsm_result(const std::vector<std::string>& keys, const RsmPage& page);
+/// The <set/> answering one page whose first and last items have the keys `first` and `last`
+/// (both empty for an empty page), with the first item's index and the total when known.
+xmpp::Element rsm_page_set(std::string_view first, std::string_view last,
+                           std::optional<std::uint64_t> first_index,
+                           std::optional<std::uint64_t> count);
 
 }  // namespace stoa::muc

@@ -259,18 +259,12 @@ Element search_fin(const SearchPage& page) {
   if (page.complete) {
     fin.set_attr("complete", "true");
   }
-  Element& set = fin.add_child("set", std::string(ns::kRsm));
-  if (!page.hits.empty()) {
-    Element& first = set.add_child("first", std::string(ns::kRsm));
-    if (page.first_index) {
-      first.set_attr("index", std::to_string(*page.first_index));
-    }
-    first.set_text(format_search_cursor(page.hits.front().position));
-    set.add_child("last", std::string(ns::kRsm))
-        .set_text(format_search_cursor(page.hits.back().position));
-  }
-  if (page.count) {
-    set.add_child("count", std::string(ns::kRsm)).set_text(std::to_string(*page.count));
+  if (page.hits.empty()) {
+    fin.add_child(rsm_page_set("", "", std::nullopt, page.count));
+  } else {
+    fin.add_child(rsm_page_set(format_search_cursor(page.hits.front().position),
+                               format_search_cursor(page.hits.back().position), page.first_index,
+                               page.count));
   }
   return fin;
 }

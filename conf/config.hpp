@@ -106,6 +106,7 @@ struct ServerConfig {
   unsigned archive_batch_max = 500;      ///< archive writes per group-commit transaction
   unsigned archive_batch_delay_ms = 0;   ///< how long a batch waits for more writes
   unsigned archive_retry_max_ms = 2000;  ///< longest pause between commits after failures
+  unsigned archive_max_pending_per_room = 64;  ///< messages of one room being stored at once
 
   // [components]
   /// XEP-0114 component connections; only opened when `components` is not empty.

@@ -497,6 +497,15 @@ constexpr std::array kOptions{
            .max = 60000,
            .get = get_field<&ServerConfig::archive_retry_max_ms>,
            .set = set_field<&ServerConfig::archive_retry_max_ms>},
+    Option{.key = "archive.max_pending_per_room",
+           .type = integer,
+           .doc = "The most messages of one room being stored at once: a room decides and "
+                  "submits its next messages while earlier ones commit, and delivers each "
+                  "only after its own commit, in order.",
+           .min = 1,
+           .max = 100000,
+           .get = get_field<&ServerConfig::archive_max_pending_per_room>,
+           .set = set_field<&ServerConfig::archive_max_pending_per_room>},
     // [components]
     Option{.key = "components.address",
            .type = string,

@@ -36,6 +36,8 @@ struct ServiceSettings {
   unsigned retention_days = 0;
   /// The longest retention a room may set; 0: no limit.
   unsigned max_retention_days = 0;
+  /// The most groupchat messages of one room being stored at once (pipelined commits).
+  unsigned max_pending_stores = 64;
 };
 
 }  // namespace stoa::muc

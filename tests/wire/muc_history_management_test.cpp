@@ -13,8 +13,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::string_view kMamNs = "urn:xmpp:mam:2";
-constexpr std::string_view kForwardNs = "urn:xmpp:forward:0";
 constexpr std::string_view kModerateNs = "urn:xmpp:message-moderate:1";
 constexpr std::string_view kRetractNs = "urn:xmpp:message-retract:1";
 
@@ -36,31 +34,10 @@ class MucHistoryTest : public MucTest {
     return sid ? sid->attr_or("id") : "";
   }
 
-  /// The archived messages MAM returns (the forwarded <message/>s, oldest first).
-  std::vector<xmpp::Element> archive(XmppClient& client, std::string_view room) {
-    const std::string query_id = "q" + std::to_string(++queries_);
-    std::optional<xmpp::Element> reply =
-        client.iq(xml("<iq type='set' to='" + room_jid(room) +
-                      "'><query xmlns='urn:xmpp:mam:2' queryid='" + query_id + "'/></iq>"));
-    EXPECT_TRUE(reply && reply->attr_or("type") == "result") << (reply ? reply->str() : "none");
-    std::vector<xmpp::Element> out;
-    const StanzaPredicate is_result = [&](const xmpp::Element& stanza) {
-      const xmpp::Element* result = stanza.child("result", kMamNs);
-      return stanza.name() == "message" && result && result->attr_or("queryid") == query_id;
-    };
-    while (std::optional<xmpp::Element> result = client.wait_for(is_result, {})) {
-      out.push_back(result->child("result", kMamNs)
-                        ->child("forwarded", kForwardNs)
-                        ->child("message", xmpp::ns::kClient)
-                        ->clone());
-    }
-    return out;
-  }
-
   /// The archived message with this stanza-id, or nullopt.
   std::optional<xmpp::Element> archived(XmppClient& client, std::string_view room,
                                         const std::string& id) {
-    for (xmpp::Element& message : archive(client, room)) {
+    for (xmpp::Element& message : archived_messages(client, room)) {
       const xmpp::Element* sid = message.child("stanza-id", kStanzaIdNs);
       if (sid && sid->attr_or("id") == id) {
         return std::move(message);
@@ -75,8 +52,6 @@ class MucHistoryTest : public MucTest {
                          std::string(kModerateNs) + "' id='" + id + "'><retract xmlns='" +
                          std::string(kRetractNs) + "'/><reason>spam</reason></moderate></iq>"));
   }
-
-  int queries_ = 0;
 };
 
 TEST_F(MucHistoryTest, Moderator_Retracts_OthersSeeItAndMamKeepsATombstone) {
@@ -141,9 +116,9 @@ TEST_F(MucHistoryTest, StoactlClear_ArchiveBeforeDateGone) {
       server_.stoactl({"room", "clear", room_jid("lounge"), "--before", "9999-01-01"});
   ASSERT_EQ(cleared.exit_code, 0) << cleared.describe();
   EXPECT_NE(cleared.out.find("2"), std::string::npos) << cleared.describe();
-  EXPECT_TRUE(archive(alice, "lounge").empty());
+  EXPECT_TRUE(archived_messages(alice, "lounge").empty());
   post(alice, "lounge", "three");
-  EXPECT_EQ(archive(alice, "lounge").size(), 1u);
+  EXPECT_EQ(archived_messages(alice, "lounge").size(), 1u);
 }
 
 TEST_F(MucHistoryTest, StoactlClear_BadInput_NamedInTheError) {
@@ -235,7 +210,7 @@ TEST_F(MucHistoryTest, Retention_ExpiredMessagesDeletedOthersKept) {
   }
   EXPECT_EQ(remaining(old_id), 0) << server_.log_tail();
   EXPECT_EQ(remaining(new_id), 1);
-  std::vector<xmpp::Element> left = archive(alice, "lounge");
+  std::vector<xmpp::Element> left = archived_messages(alice, "lounge");
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].child_text("body"), "fresh news");
 }

@@ -319,4 +319,25 @@ bool MucTest::already_received(XmppClient& client, const StanzaPredicate& predic
   return client.wait_for(predicate, std::chrono::milliseconds(0)).has_value();
 }
 
+std::vector<xmpp::Element> MucTest::archived_messages(XmppClient& client, std::string_view room) {
+  constexpr std::string_view kMamNs = "urn:xmpp:mam:2";
+  const std::string query_id = client.next_id();
+  std::optional<xmpp::Element> reply =
+      client.iq(xml("<iq type='set' to='" + room_jid(room) + "'><query xmlns='" +
+                    std::string(kMamNs) + "' queryid='" + query_id + "'/></iq>"));
+  EXPECT_TRUE(reply && reply->attr_or("type") == "result") << (reply ? reply->str() : "none");
+  std::vector<xmpp::Element> out;
+  const StanzaPredicate is_result = [&](const xmpp::Element& stanza) {
+    const xmpp::Element* result = stanza.child("result", kMamNs);
+    return stanza.name() == "message" && result && result->attr_or("queryid") == query_id;
+  };
+  while (std::optional<xmpp::Element> result = client.wait_for(is_result, {})) {
+    out.push_back(result->child("result", kMamNs)
+                      ->child("forwarded", "urn:xmpp:forward:0")
+                      ->child("message", xmpp::ns::kClient)
+                      ->clone());
+  }
+  return out;
+}
+
 }  // namespace stoa::test

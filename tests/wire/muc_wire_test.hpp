@@ -126,6 +126,9 @@ class MucTest : public WireTest {
   /// after a later stanza from the same room has arrived: the room sends in order, so what it
   /// sent before is queued by then.
   static bool already_received(XmppClient& client, const StanzaPredicate& predicate);
+  /// The room's archive as one unfiltered MAM query returns it: the forwarded <message/>s,
+  /// oldest first (at most muc.mam_max_page of them).
+  std::vector<xmpp::Element> archived_messages(XmppClient& client, std::string_view room);
 };
 
 }  // namespace stoa::test

@@ -106,6 +106,7 @@ muc::ServiceSettings muc_settings(const conf::ServerConfig& config, std::string 
   settings.max_affiliations_per_room = config.muc_max_affiliations_per_room;
   settings.retention_days = config.muc_retention_days;
   settings.max_retention_days = config.muc_max_retention_days;
+  settings.max_pending_stores = config.archive_max_pending_per_room;
   return settings;
 }
 

@@ -1,7 +1,10 @@
 #include "xmpp/server/muc_room_host.hpp"
 
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
 #include <chrono>
 
 #include "muc/mam_serve.hpp"
@@ -40,11 +43,28 @@ StanzaError storage_error(const std::exception_ptr& failure) {
           "the room could not store this: it was not delivered; try again later"};
 }
 
+std::string describe(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown failure";
+  }
+}
+
+/// A groupchat message changes nothing that the room's next inputs depend on (a subject change
+/// does, but its outcome shows it: see MucRoomHost::pipeline()), so the room may decide the
+/// next input while the message is being stored.
+bool may_overtake_storing(const Element& stanza) {
+  return stanza.name() == "message" && stanza.attr_or("type") == "groupchat";
+}
+
 }  // namespace
 
 MucRoomHost::MucRoomHost(MucService& service, muc::Room room, asio::io_context& home,
                          muc::MucStore& store, muc::MamStore& archive, muc::Deliverer& deliverer,
-                         Logger& log)
+                         unsigned max_pending_stores, Logger& log)
     : service_(service),
       room_(std::move(room)),
       home_(home),
@@ -53,6 +73,8 @@ MucRoomHost::MucRoomHost(MucService& service, muc::Room room, asio::io_context& 
       deliverer_(deliverer),
       log_(log),
       jid_(room_.jid().bare_str()),
+      max_pending_(std::max(1U, max_pending_stores)),
+      news_(home, asio::steady_timer::time_point::max()),
       listing_(room_.listing()) {}
 
 void MucRoomHost::post(Element stanza) {
@@ -91,6 +113,7 @@ muc::RoomListing MucRoomHost::listing() const {
 void MucRoomHost::enqueue(Input input) {
   inbox_.push_back(std::move(input));
   if (draining_) {
+    news_.cancel();
     return;
   }
   draining_ = true;
@@ -109,16 +132,97 @@ void MucRoomHost::enqueue(Input input) {
 
 asio::awaitable<void> MucRoomHost::drain() {
   // Kept alive by the completion handler of co_spawn, which holds a shared_ptr.
-  while (!inbox_.empty()) {
-    Input input = std::move(inbox_.front());
-    inbox_.pop_front();
+  for (;;) {
+    co_await deliver_stored();
+    if (!inbox_.empty() && pending_.size() < max_pending_) {
+      Input input = std::move(inbox_.front());
+      inbox_.pop_front();
+      try {
+        co_await handle(std::move(input));
+      } catch (const std::exception& e) {
+        log_.error("muc", "room ", jid_, ": ", e.what());
+      }
+      continue;
+    }
+    if (inbox_.empty() && pending_.empty()) {
+      break;
+    }
+    co_await wait_for_news();
+  }
+  draining_ = false;
+}
+
+asio::awaitable<void> MucRoomHost::wait_for_news() {
+  asio::error_code cancelled;
+  co_await news_.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+}
+
+bool MucRoomHost::pipeline(muc::Outcome& outcome, std::optional<Element>& request) {
+  std::vector<muc::Action>& actions = outcome.actions;
+  auto* append = actions.empty() ? nullptr : std::get_if<muc::AppendArchive>(&actions.front());
+  if (append && append->entry.kind != muc::ArchiveKind::message) {
+    return false;
+  }
+  const auto sends_from = actions.begin() + (append ? 1 : 0);
+  if (!std::all_of(sends_from, actions.end(), [](const muc::Action& action) {
+        return std::holds_alternative<muc::Send>(action);
+      })) {
+    return false;
+  }
+  auto pending = std::make_shared<Pending>();
+  pending->request = std::move(request);
+  if (append) {
+    muc::ArchiveEntry entry = std::move(append->entry);
+    actions.erase(actions.begin());
+    asio::co_spawn(home_, store_pending(pending, jid_, std::move(entry)),
+                   [self = shared_from_this()](std::exception_ptr) {});
+  } else {
+    pending->stored = true;
+  }
+  pending->deliveries = std::move(outcome);
+  pending_.push_back(std::move(pending));
+  return true;
+}
+
+asio::awaitable<void> MucRoomHost::store_pending(std::shared_ptr<Pending> pending, std::string room,
+                                                 muc::ArchiveEntry entry) {
+  try {
+    co_await store_.append(std::move(room), std::move(entry));
+  } catch (...) {
+    pending->error = std::current_exception();
+  }
+  pending->stored = true;
+  news_.cancel();
+}
+
+asio::awaitable<void> MucRoomHost::deliver_stored() {
+  while (!pending_.empty() && pending_.front()->stored) {
+    std::shared_ptr<Pending> next = std::move(pending_.front());
+    pending_.pop_front();
     try {
-      co_await handle(std::move(input));
+      muc::RunResult result;
+      if (next->error) {
+        result.stored = false;
+        result.error = next->error;
+        result.failure = describe(next->error);
+      } else {
+        result = co_await muc::run_outcome(std::move(next->deliveries), jid_, store_, deliverer_);
+      }
+      co_await conclude(std::move(result), next->request, false);
     } catch (const std::exception& e) {
       log_.error("muc", "room ", jid_, ": ", e.what());
     }
   }
-  draining_ = false;
+}
+
+asio::awaitable<void> MucRoomHost::flush() {
+  for (;;) {
+    co_await deliver_stored();
+    if (pending_.empty()) {
+      co_return;
+    }
+    co_await wait_for_news();
+  }
 }
 
 asio::awaitable<void> MucRoomHost::handle_admin(AdminArchiveRequest request) {
@@ -154,6 +258,10 @@ asio::awaitable<void> MucRoomHost::handle_admin(AdminArchiveRequest request) {
 }
 
 asio::awaitable<void> MucRoomHost::handle(Input input) {
+  const auto* message = std::get_if<Element>(&input);
+  if (!message || gone_ || !may_overtake_storing(*message)) {
+    co_await flush();
+  }
   if (auto* admin = std::get_if<AdminArchiveRequest>(&input)) {
     co_await handle_admin(std::move(*admin));
     co_return;
@@ -174,8 +282,19 @@ asio::awaitable<void> MucRoomHost::handle(Input input) {
   } else {
     outcome = room_.session_gone(std::get<Jid>(input), now());
   }
-  bool gone = outcome.room_gone;
+  if (!was_fresh && !outcome.room_gone && pipeline(outcome, request)) {
+    co_return;
+  }
+  co_await flush();
+  const bool room_gone = outcome.room_gone;
   muc::RunResult result = co_await muc::run_outcome(std::move(outcome), jid_, store_, deliverer_);
+  // A room whose creation was not stored does not exist.
+  const bool ends = room_gone || (!result.stored && was_fresh);
+  co_await conclude(std::move(result), request, ends);
+}
+
+asio::awaitable<void> MucRoomHost::conclude(muc::RunResult result,
+                                            const std::optional<Element>& request, bool room_gone) {
   if (!result.stored) {
     log_.error("muc", "room ", jid_, ": storing failed, nothing was delivered: ", result.failure);
     if (request && wants_error(*request)) {
@@ -187,8 +306,6 @@ asio::awaitable<void> MucRoomHost::handle(Input input) {
       reply.remove_attr("to");
       co_await deliverer_.deliver(reply, std::move(sender));
     }
-    // A room whose creation was not stored does not exist.
-    gone = gone || was_fresh;
   } else if (!result.failure.empty()) {
     log_.warn("muc", "room ", jid_, ": ", result.failure);
   }
@@ -199,7 +316,7 @@ asio::awaitable<void> MucRoomHost::handle(Input input) {
     serve(std::move(archive_request));
   }
   publish_listing();
-  if (gone) {
+  if (room_gone) {
     gone_ = true;
     service_.remove(jid_, this);
   }

@@ -2,6 +2,7 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -50,12 +51,18 @@ asio::awaitable<std::uint64_t> clear_room_history(muc::MucStore& store, std::str
                                                   muc::Timestamp before, muc::Timestamp now);
 
 /// Runs one room on its home worker for the room's whole life: inputs posted from any thread
-/// queue up there and are handled one at a time, each outcome carried out (store awaited,
-/// then fan-out) before the next input is looked at. Room state is touched only on that worker.
+/// queue up there and are handled one at a time. Room state is touched only on that worker.
+///
+/// Groupchat messages are pipelined: the room decides the next message while earlier ones are
+/// being committed (up to `max_pending_stores` at once), and delivers each outcome only once
+/// its own commit is done, in the order the room took the inputs. Every other input (presence,
+/// IQs, a session gone, an administrator's request) waits until the pending outcomes have been
+/// delivered, then runs alone: store awaited, then fan-out, before the next input is looked at.
 class MucRoomHost : public std::enable_shared_from_this<MucRoomHost> {
  public:
   MucRoomHost(MucService& service, muc::Room room, asio::io_context& home, muc::MucStore& store,
-              muc::MamStore& archive, muc::Deliverer& deliverer, Logger& log);
+              muc::MamStore& archive, muc::Deliverer& deliverer, unsigned max_pending_stores,
+              Logger& log);
 
   /// Queues a stanza addressed to the room or one of its occupants. Thread-safe.
   void post(Element stanza);
@@ -68,10 +75,32 @@ class MucRoomHost : public std::enable_shared_from_this<MucRoomHost> {
 
  private:
   using Input = std::variant<Element, Jid, AdminArchiveRequest>;
+  /// An outcome decided but not yet delivered: its archive write may still be committing.
+  struct Pending {
+    muc::Outcome deliveries;         ///< what is sent once the write has committed
+    std::optional<Element> request;  ///< the stanza it answers, told when storing failed
+    bool stored = false;             ///< the write is done (committed, or failed: see error)
+    std::exception_ptr error;        ///< why the write failed
+  };
 
   void enqueue(Input input);
   asio::awaitable<void> drain();
   asio::awaitable<void> handle(Input input);
+  /// Starts storing a message outcome ([AppendArchive, Send...]) or queues one that stores
+  /// nothing ([Send...]); false when the outcome must run alone.
+  bool pipeline(muc::Outcome& outcome, std::optional<Element>& request);
+  asio::awaitable<void> store_pending(std::shared_ptr<Pending> pending, std::string room,
+                                      muc::ArchiveEntry entry);
+  /// Delivers the pending outcomes whose writes are done, in order, up to the first that is not.
+  asio::awaitable<void> deliver_stored();
+  /// Delivers every pending outcome, waiting for their writes.
+  asio::awaitable<void> flush();
+  /// Waits until an input arrives or a pending write completes.
+  asio::awaitable<void> wait_for_news();
+  /// What follows running an outcome: the sender told of a failed store, sessions found gone
+  /// queued, archive requests started, the listing refreshed, the room dropped if it ended.
+  asio::awaitable<void> conclude(muc::RunResult result, const std::optional<Element>& request,
+                                 bool room_gone);
   asio::awaitable<void> handle_admin(AdminArchiveRequest request);
   void publish_listing();
   /// Starts a MAM request beside the room's inputs: the room goes on while it reads.
@@ -85,8 +114,12 @@ class MucRoomHost : public std::enable_shared_from_this<MucRoomHost> {
   muc::Deliverer& deliverer_;
   Logger& log_;
   const std::string jid_;
+  const std::size_t max_pending_;
   // Touched only on the home worker.
   std::deque<Input> inbox_;
+  std::deque<std::shared_ptr<Pending>> pending_;
+  /// Never expires: cancelled to wake drain() from wait_for_news().
+  asio::steady_timer news_;
   bool draining_ = false;
   bool gone_ = false;
 

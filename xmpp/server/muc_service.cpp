@@ -72,7 +72,7 @@ void MucService::load() {
 std::shared_ptr<MucRoomHost> MucService::make_host(muc::Room room) {
   asio::io_context& home = home_of(room.jid().bare_str());
   return std::make_shared<MucRoomHost>(*this, std::move(room), home, store_, archive_, *deliverer_,
-                                       log_);
+                                       settings_.max_pending_stores, log_);
 }
 
 asio::io_context& MucService::home_of(const std::string& room_jid) const {

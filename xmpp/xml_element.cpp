@@ -157,36 +157,49 @@ namespace {
 // line ends everywhere (a carriage return becomes a line feed), so these characters are written
 // as character references where they must come back unchanged.
 void append_escaped(std::string& out, std::string_view text, bool attribute) {
-  for (char c : text) {
-    switch (c) {
+  // Runs of characters that need no escaping are appended whole.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    std::string_view replacement;
+    switch (text[i]) {
       case '<':
-        out += "&lt;";
+        replacement = "&lt;";
         break;
       case '>':
-        out += "&gt;";
+        replacement = "&gt;";
         break;
       case '&':
-        out += "&amp;";
+        replacement = "&amp;";
         break;
       case '"':
-        out += "&quot;";
+        replacement = "&quot;";
         break;
       case '\'':
-        out += "&apos;";
+        replacement = "&apos;";
         break;
       case '\r':
-        out += "&#13;";
+        replacement = "&#13;";
         break;
       case '\n':
-        out += attribute ? "&#10;" : "\n";
+        if (attribute) {
+          replacement = "&#10;";
+        }
         break;
       case '\t':
-        out += attribute ? "&#9;" : "\t";
+        if (attribute) {
+          replacement = "&#9;";
+        }
         break;
       default:
-        out += c;
+        break;
+    }
+    if (!replacement.empty()) {
+      out.append(text.substr(run, i - run));
+      out.append(replacement);
+      run = i + 1;
     }
   }
+  out.append(text.substr(run));
 }
 
 }  // namespace
@@ -209,7 +222,28 @@ void Element::write(std::string& out, std::string_view parent_xmlns) const {
     append_escaped(out, xmlns_, true);
     out += '\'';
   }
+  write_rest(out, {});
+}
+
+void Element::write_split_at_to(std::string& head, std::string& tail,
+                                std::string_view parent_xmlns) const {
+  head += '<';
+  head += name_;
+  if (xmlns_ != parent_xmlns) {
+    head += " xmlns='";
+    append_escaped(head, xmlns_, true);
+    head += '\'';
+  }
+  head += " to='";
+  tail += '\'';
+  write_rest(tail, "to");
+}
+
+void Element::write_rest(std::string& out, std::string_view skipped) const {
   for (const auto& [key, value] : attrs_) {
+    if (!skipped.empty() && key == skipped) {
+      continue;
+    }
     out += ' ';
     out += key;
     out += "='";

@@ -62,12 +62,20 @@ class Element {
   /// is written: the xmlns attribute is emitted only where the namespace differs from it.
   std::string str(std::string_view parent_xmlns = {}) const;
   void write(std::string& out, std::string_view parent_xmlns = {}) const;
+  /// Serializes the element for many recipients: 'to' becomes the first attribute and the
+  /// text is split around its value, so that head + escaped recipient + tail is the stanza
+  /// addressed to that recipient. Any 'to' the element has is left out.
+  void write_split_at_to(std::string& head, std::string& tail,
+                         std::string_view parent_xmlns = {}) const;
 
  private:
   struct Node {
     std::unique_ptr<Element> element;  // null for a text node
     std::string text;
   };
+
+  /// Writes the attributes but `skipped`, the content and the end tag.
+  void write_rest(std::string& out, std::string_view skipped) const;
 
   std::string name_;
   std::string xmlns_;

@@ -28,18 +28,13 @@ XmlStreamParser* self_of(void* user_data) {
 
 }  // namespace
 
-XmlStreamParser::XmlStreamParser(StreamLimits limits) : limits_(limits) {
-  create_parser();
-}
+XmlStreamParser::XmlStreamParser(StreamLimits limits) : limits_(limits) {}
 
 XmlStreamParser::~XmlStreamParser() {
   XML_ParserFree(parser_);
 }
 
 void XmlStreamParser::create_parser() {
-  if (parser_) {
-    XML_ParserFree(parser_);
-  }
   parser_ = XML_ParserCreateNS("UTF-8", kNamespaceSeparator);
   XML_SetUserData(parser_, this);
   XML_SetElementHandler(parser_, &XmlStreamParser::on_start, &XmlStreamParser::on_end);
@@ -55,12 +50,51 @@ void XmlStreamParser::create_parser() {
                               const char*, const char*) { on_restricted(s); });
 }
 
+void XmlStreamParser::resume_stream() {
+  std::string open = "<";
+  std::string_view stream_prefix;
+  for (const auto& [prefix, uri] : stream_namespaces_) {
+    if (uri == ns::kStreams) {
+      stream_prefix = prefix;
+      break;
+    }
+  }
+  if (!stream_prefix.empty()) {
+    open.append(stream_prefix).append(":");
+  }
+  open += "stream";
+  for (const auto& [prefix, uri] : stream_namespaces_) {
+    open += prefix.empty() ? " xmlns='" : " xmlns:";
+    if (!prefix.empty()) {
+      open.append(prefix).append("='");
+    }
+    append_escaped(open, uri);
+    open += '\'';
+  }
+  open += '>';
+  const std::size_t depth = depth_;
+  depth_ = 0;
+  resuming_ = true;
+  XML_Parse(parser_, open.data(), static_cast<int>(open.size()), XML_FALSE);
+  resuming_ = false;
+  depth_ = depth;
+  // Byte positions count from the new parser's start.
+  fed_bytes_ = parsed_bytes_ = static_cast<long long>(open.size());
+}
+
+bool XmlStreamParser::between_stanzas() const {
+  return depth_ == 1 && open_.empty() && parsed_bytes_ == fed_bytes_ && !error_ && !closed_;
+}
+
 void XmlStreamParser::reset() {
-  create_parser();
+  XML_ParserFree(parser_);
+  parser_ = nullptr;
   events_.clear();
+  next_event_ = 0;
   open_.clear();
   depth_ = 0;
   stream_default_xmlns_.clear();
+  stream_namespaces_.clear();
   stanza_start_byte_ = 0;
   parsed_bytes_ = 0;
   fed_bytes_ = 0;
@@ -91,6 +125,12 @@ std::optional<StreamCondition> XmlStreamParser::feed(std::string_view data) {
   if (error_ || closed_) {
     return error_;
   }
+  if (!parser_) {
+    create_parser();
+    if (depth_ == 1) {
+      resume_stream();
+    }
+  }
   // Chunks are bounded by the caller's read buffer, far below INT_MAX.
   if (XML_Parse(parser_, data.data(), static_cast<int>(data.size()), XML_FALSE) ==
       XML_STATUS_ERROR) {
@@ -109,23 +149,33 @@ std::optional<StreamCondition> XmlStreamParser::feed(std::string_view data) {
   if (static_cast<std::size_t>(pending) > limits_.max_stanza_bytes) {
     error_ = StreamCondition::policy_violation;
   }
+  if (between_stanzas()) {
+    XML_ParserFree(parser_);
+    parser_ = nullptr;
+    std::vector<Element>().swap(open_);
+  }
   return error_;
 }
 
 std::optional<StreamEvent> XmlStreamParser::next() {
-  if (events_.empty()) {
+  if (next_event_ == events_.size()) {
+    // Idle streams keep no event storage.
+    std::vector<StreamEvent>().swap(events_);
+    next_event_ = 0;
     return std::nullopt;
   }
-  StreamEvent event = std::move(events_.front());
-  events_.pop_front();
-  return event;
+  return std::move(events_[next_event_++]);
 }
 
 void XmlStreamParser::on_namespace(void* user_data, const char* prefix, const char* uri) {
   XmlStreamParser* self = self_of(user_data);
-  if (self->depth_ == 0 && prefix == nullptr && uri != nullptr) {
+  if (self->depth_ != 0 || self->resuming_) {
+    return;
+  }
+  if (prefix == nullptr && uri != nullptr) {
     self->stream_default_xmlns_ = uri;
   }
+  self->stream_namespaces_.emplace_back(prefix ? prefix : "", uri ? uri : "");
 }
 
 void XmlStreamParser::on_restricted(void* user_data) {
@@ -179,7 +229,9 @@ void XmlStreamParser::on_start(void* user_data, const char* name, const char** a
   }
 
   if (self->depth_ == 1) {
-    self->events_.emplace_back(StreamOpen{std::move(element), self->stream_default_xmlns_});
+    if (!self->resuming_) {
+      self->events_.emplace_back(StreamOpen{std::move(element), self->stream_default_xmlns_});
+    }
   } else {
     self->open_.push_back(std::move(element));
   }

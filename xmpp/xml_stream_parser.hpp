@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +39,10 @@ using StreamEvent = std::variant<StreamOpen, StreamElement, StreamClose>;
 /// Enforces RFC 6120 §11.1 (no DTD, comments, processing instructions or entity declarations)
 /// and the configured size, depth and attribute limits. After an error every later feed fails;
 /// after the stream's close, later input is ignored.
+///
+/// An expat parser holds several KiB, most streams are idle between stanzas and a node holds
+/// tens of thousands of them: so the expat parser is freed whenever a feed ends between two
+/// stanzas, and the next feed starts a new one from the stream's namespace declarations.
 class XmlStreamParser {
  public:
   explicit XmlStreamParser(StreamLimits limits);
@@ -64,16 +67,24 @@ class XmlStreamParser {
   static void on_namespace(void* self, const char* prefix, const char* uri);
   static void on_restricted(void* self);
   void create_parser();
+  /// Brings a new expat parser to where the freed one was: inside the stream's open tag, with
+  /// its namespace declarations.
+  void resume_stream();
+  bool between_stanzas() const;
   void fail(StreamCondition condition);
   long long event_end() const;
   bool stanza_too_large() const;
 
   StreamLimits limits_;
   XML_ParserStruct* parser_ = nullptr;
-  std::deque<StreamEvent> events_;
-  std::vector<Element> open_;  // stanza under construction, outermost first
+  std::vector<StreamEvent> events_;
+  std::size_t next_event_ = 0;  // events_ before it were taken
+  std::vector<Element> open_;   // stanza under construction, outermost first
   std::size_t depth_ = 0;
   std::string stream_default_xmlns_;
+  /// Namespace declarations of the stream's open tag (prefix, empty for the default; URI).
+  std::vector<std::pair<std::string, std::string>> stream_namespaces_;
+  bool resuming_ = false;  // feeding resume_stream()'s open tag, which is no event
   long long stanza_start_byte_ = 0;
   long long parsed_bytes_ = 0;  // end of the last event expat reported
   long long fed_bytes_ = 0;

@@ -16,7 +16,6 @@
 namespace stoa::xmpp::server {
 namespace {
 
-constexpr std::size_t kReadBufferBytes = 4096;
 // A closing stream gets this long to flush its error before the socket is cut.
 constexpr std::chrono::seconds kCloseGrace{5};
 
@@ -45,13 +44,10 @@ C2sSession::C2sSession(ServerContext& server, Shard& shard, asio::ip::tcp::socke
       transport_(std::move(socket)),
       direct_tls_(direct_tls),
       parser_(server.stream_limits),
+      out_(shard.context(), server.config.send_queue_bytes),
       remote_address_(transport_.remote_address()),
-      write_signal_(shard.context()),
-      flushed_signal_(shard.context()),
       last_read_(std::chrono::steady_clock::now()),
       watchdog_timer_(shard.context()) {
-  write_signal_.expires_at(std::chrono::steady_clock::time_point::max());
-  flushed_signal_.expires_at(std::chrono::steady_clock::time_point::max());
   ++shard_.sessions;
 }
 
@@ -80,9 +76,9 @@ void C2sSession::deliver(Element stanza) {
   });
 }
 
-void C2sSession::deliver_serialized_on_shard(std::string stanza) {
-  if (state_ == State::bound) {
-    send_raw(std::move(stanza));
+void C2sSession::deliver_shared_on_shard(std::shared_ptr<const SharedStanza> stanza) {
+  if (state_ == State::bound && !out_.push(std::move(stanza), escaped_jid_)) {
+    disconnect_slow_reader();
   }
 }
 
@@ -102,15 +98,14 @@ asio::awaitable<void> C2sSession::read_loop() {
       co_return;
     }
   }
-  std::vector<char> buffer(kReadBufferBytes);
   while (state_ != State::closing) {
-    auto [ec, n] = co_await transport_.read_some(asio::buffer(buffer));
+    auto [ec, data] = co_await transport_.read_some();
     if (ec) {
       break;
     }
     last_read_ = std::chrono::steady_clock::now();
     ping_outstanding_ = false;
-    if (auto error = parser_.feed(std::string_view(buffer.data(), n))) {
+    if (auto error = parser_.feed(data)) {
       fail(*error);
       break;
     }
@@ -124,8 +119,7 @@ asio::awaitable<void> C2sSession::read_loop() {
       } else if (auto* element = std::get_if<StreamElement>(&*event)) {
         co_await on_element(std::move(element->element));
       } else {
-        send_raw("</stream:stream>");
-        state_ = State::closing;
+        close_after("</stream:stream>");
       }
     }
     stream_restart_ = false;
@@ -136,49 +130,7 @@ asio::awaitable<void> C2sSession::read_loop() {
 }
 
 asio::awaitable<void> C2sSession::write_loop() {
-  std::vector<asio::const_buffer> buffers;
-  std::deque<std::string> batch;
-  for (;;) {
-    if (out_queue_.empty()) {
-      flushed_signal_.cancel();
-      if (state_ == State::closing) {
-        break;
-      }
-      co_await write_signal_.async_wait(kNoThrow);
-      continue;
-    }
-    // Everything queued so far goes out in one write.
-    batch.swap(out_queue_);
-    out_bytes_ = 0;
-    buffers.clear();
-    for (const std::string& piece : batch) {
-      buffers.emplace_back(asio::buffer(piece));
-    }
-    std::string joined;
-    if (transport_.is_encrypted() && buffers.size() > 1) {
-      // One TLS record instead of one per stanza.
-      for (const std::string& piece : batch) {
-        joined += piece;
-      }
-      buffers.assign(1, asio::buffer(joined));
-    }
-    writing_ = true;
-    std::error_code ec;
-    for (const auto& b : buffers) {
-      auto [write_ec, written] = co_await transport_.write(b);
-      ec = write_ec;
-      if (ec) {
-        break;
-      }
-    }
-    writing_ = false;
-    batch.clear();
-    if (ec) {
-      out_queue_.clear();
-      flushed_signal_.cancel();
-      break;
-    }
-  }
+  co_await out_.run(transport_);
   shutdown();
 }
 
@@ -300,8 +252,7 @@ void C2sSession::send_features() {
 asio::awaitable<void> C2sSession::on_element(Element element) {
   if (element.xmlns() == ns::kTls && element.name() == "starttls") {
     if (state_ != State::connected || transport_.is_encrypted()) {
-      send_raw("<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>");
-      state_ = State::closing;
+      close_after("<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>");
       co_return;
     }
     co_await on_starttls();
@@ -338,7 +289,7 @@ asio::awaitable<void> C2sSession::on_element(Element element) {
 
 asio::awaitable<void> C2sSession::on_starttls() {
   send(Element("proceed", std::string(ns::kTls)));
-  co_await flush();
+  co_await out_.flush();
   if (auto ec = co_await transport_.start_tls(server_.tls)) {
     server_.log.debug("c2s", "STARTTLS handshake failed address=", remote_address_,
                       " error=", ec.message());
@@ -484,6 +435,7 @@ void C2sSession::on_bind(const Element& iq) {
     result.replaced->close(StreamCondition::conflict, "replaced by a new session");
   }
   jid_ = *full;
+  append_escaped(escaped_jid_, jid_.str());
   state_ = State::bound;
   Element reply = make_iq_result(iq);
   reply.remove_attr("from");
@@ -538,22 +490,22 @@ void C2sSession::send_raw(std::string data) {
   if (state_ == State::closing) {
     return;
   }
-  out_bytes_ += data.size();
-  if (out_bytes_ > server_.config.send_queue_bytes) {
-    server_.log.warn("c2s", "send queue over ", server_.config.send_queue_bytes,
-                     " bytes, disconnecting slow reader jid=", jid_.str(),
-                     " address=", remote_address_);
-    shutdown();
-    return;
+  if (!out_.push(std::move(data))) {
+    disconnect_slow_reader();
   }
-  out_queue_.push_back(std::move(data));
-  write_signal_.cancel_one();
 }
 
-asio::awaitable<void> C2sSession::flush() {
-  while ((!out_queue_.empty() || writing_) && state_ != State::closing) {
-    co_await flushed_signal_.async_wait(kNoThrow);
-  }
+void C2sSession::disconnect_slow_reader() {
+  server_.log.warn("c2s", "send queue over ", server_.config.send_queue_bytes,
+                   " bytes, disconnecting slow reader jid=", jid_.str(),
+                   " address=", remote_address_);
+  shutdown();
+}
+
+void C2sSession::close_after(std::string last) {
+  send_raw(std::move(last));
+  state_ = State::closing;
+  out_.finish();
 }
 
 void C2sSession::fail(StreamCondition condition, std::string text) {
@@ -565,11 +517,9 @@ void C2sSession::fail(StreamCondition condition, std::string text) {
   }
   server_.log.info("c2s", "stream error ", to_string(condition), " address=", remote_address_,
                    " jid=", jid_.str(), text.empty() ? "" : " text=", text);
-  send_raw(stream_error(condition, text));
-  state_ = State::closing;
+  close_after(stream_error(condition, text));
   // Unbinding now (not when the socket finally closes) makes the resource free at once.
   shutdown_bindings();
-  write_signal_.cancel_one();
   watchdog_timer_.cancel();
 }
 
@@ -586,8 +536,7 @@ void C2sSession::shutdown() {
   closed_ = true;
   shutdown_bindings();
   transport_.close();
-  write_signal_.cancel();
-  flushed_signal_.cancel();
+  out_.stop();
   watchdog_timer_.cancel();
 }
 

@@ -4,13 +4,13 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "xmpp/jid.hpp"
 #include "xmpp/sasl.hpp"
+#include "xmpp/server/outgoing_queue.hpp"
 #include "xmpp/server/server_context.hpp"
 #include "xmpp/server/shard.hpp"
 #include "xmpp/server/transport.hpp"
@@ -33,9 +33,9 @@ class C2sSession : public std::enable_shared_from_this<C2sSession> {
 
   /// Queues a stanza for this client. Thread-safe.
   void deliver(Element stanza);
-  /// Queues an already serialized stanza. Only on this session's shard (fan-out batches per
-  /// shard and calls this from there).
-  void deliver_serialized_on_shard(std::string stanza);
+  /// Queues a stanza serialized once for many recipients, addressed to this session's JID.
+  /// Only on this session's shard (fan-out batches per shard and calls this from there).
+  void deliver_shared_on_shard(std::shared_ptr<const SharedStanza> stanza);
   /// Sends a stream error and closes. Thread-safe.
   void close(StreamCondition condition, std::string text = {});
 
@@ -63,8 +63,10 @@ class C2sSession : public std::enable_shared_from_this<C2sSession> {
   void send_features();
   void send(const Element& element);
   void send_raw(std::string data);
-  /// Waits until everything queued so far is written.
-  asio::awaitable<void> flush();
+  /// The send queue refused more: the client does not read fast enough.
+  void disconnect_slow_reader();
+  /// Sends `last` and ends the stream once it is written.
+  void close_after(std::string last);
   void fail(StreamCondition condition, std::string text = {});
   void sasl_failure(sasl::Failure failure, std::string text = {});
   void shutdown_bindings();
@@ -75,6 +77,7 @@ class C2sSession : public std::enable_shared_from_this<C2sSession> {
   Transport transport_;
   bool direct_tls_;
   XmlStreamParser parser_;
+  OutgoingQueue out_;
   State state_ = State::connected;
   bool header_sent_ = false;
   bool stream_restart_ = false;
@@ -86,14 +89,9 @@ class C2sSession : public std::enable_shared_from_this<C2sSession> {
   std::string remote_address_;
   std::string username_;
   Jid jid_;
+  std::string escaped_jid_;  ///< jid_ as a fan-out writes it into 'to'
 
   std::unique_ptr<sasl::Mechanism> mechanism_;
-
-  std::deque<std::string> out_queue_;
-  std::size_t out_bytes_ = 0;
-  bool writing_ = false;
-  asio::steady_timer write_signal_;
-  asio::steady_timer flushed_signal_;
 
   std::chrono::steady_clock::time_point last_read_;
   bool ping_outstanding_ = false;

@@ -20,7 +20,6 @@
 namespace stoa::xmpp::server {
 namespace {
 
-constexpr std::size_t kReadBufferBytes = 4096;
 // A closing stream gets this long to flush its error before the socket is cut.
 constexpr std::chrono::seconds kCloseGrace{5};
 
@@ -115,13 +114,12 @@ void ComponentSession::close(StreamCondition condition, std::string text) {
 }
 
 asio::awaitable<void> ComponentSession::read_loop() {
-  std::vector<char> buffer(kReadBufferBytes);
   while (state_ != State::closing) {
-    auto [ec, n] = co_await transport_.read_some(asio::buffer(buffer));
+    auto [ec, data] = co_await transport_.read_some();
     if (ec) {
       break;
     }
-    if (auto error = parser_.feed(std::string_view(buffer.data(), n))) {
+    if (auto error = parser_.feed(data)) {
       fail(*error);
       break;
     }

@@ -5,12 +5,21 @@
 #include <asio/steady_timer.hpp>
 #include <atomic>
 #include <cstddef>
-#include <deque>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "xmpp/server/transport.hpp"
 
 namespace stoa::xmpp::server {
+
+/// A stanza serialized once for many recipients, split where each recipient's 'to' goes:
+/// head + escaped JID + tail.
+struct SharedStanza {
+  std::string head;
+  std::string tail;
+};
 
 /// The sending side of a stream: a bounded queue of serialized XML and the coroutine that
 /// writes it. Everything queued since the last write goes out in one write (one TLS record).
@@ -23,6 +32,9 @@ class OutgoingQueue {
   /// Queues `data`; false, with nothing queued, when the queue would pass its limit (the
   /// reader is too slow and should be cut off) or the queue was stopped.
   bool push(std::string data);
+  /// Queues `stanza` addressed to `to` (escaped, and alive as long as the queue) without
+  /// copying it; false as for push().
+  bool push(std::shared_ptr<const SharedStanza> stanza, std::string_view to);
   /// Writes what is queued until finish() was called and all is written, a write fails or
   /// stop() is called.
   asio::awaitable<void> run(Transport& transport);
@@ -36,7 +48,17 @@ class OutgoingQueue {
   std::size_t queued_bytes() const { return bytes_.load(std::memory_order_relaxed); }
 
  private:
-  std::deque<std::string> queue_;
+  /// Its own text, or a shared stanza with the recipient's JID in between.
+  struct Piece {
+    std::string own;
+    std::shared_ptr<const SharedStanza> shared;
+    std::string_view to;
+  };
+
+  /// Counts `size` more bytes queued; false when they do not fit or the queue is closed.
+  bool admit(std::size_t size);
+
+  std::vector<Piece> queue_;
   std::atomic<std::size_t> bytes_{0};
   std::size_t limit_;
   bool writing_ = false;

@@ -121,48 +121,29 @@ asio::awaitable<void> Router::route(Element stanza) {
 
 std::vector<Jid> Router::deliver_to_many(const Element& stanza,
                                          const std::vector<Jid>& recipients) {
-  // The 'to' attribute is written first with a marker that no escaped XML contains, then the
-  // serialization is split around it.
-  static constexpr char kMarker = '\x01';
-  Element shaped(stanza.name(), stanza.xmlns());
-  shaped.set_attr("to", std::string(1, kMarker));
-  for (const auto& [key, value] : stanza.attrs()) {
-    if (key != "to") {
-      shaped.set_attr(key, value);
-    }
-  }
-  for (const Element* child : stanza.children()) {
-    shaped.add_child(child->clone());
-  }
-  std::string text = stanza.text();
-  if (!text.empty()) {
-    shaped.add_text(text);
-  }
-  std::string serialized;
-  shaped.write(serialized, ns::kClient);
-  auto marker = serialized.find(kMarker);
-  auto shared = std::make_shared<const std::pair<std::string, std::string>>(
-      serialized.substr(0, marker), serialized.substr(marker + 1));
+  // Serialized once; each session writes the shared text around its own escaped JID.
+  auto shared = std::make_shared<SharedStanza>();
+  stanza.write_split_at_to(shared->head, shared->tail, ns::kClient);
 
-  std::unordered_map<Shard*, std::vector<std::pair<SessionPtr, std::string>>> by_shard;
+  std::unordered_map<Shard*, std::vector<SessionPtr>> by_shard;
   std::vector<Jid> missing;
   for (const Jid& recipient : recipients) {
-    std::optional<BoundResource> resource = server_.registry.find(recipient);
-    if (!resource) {
+    SessionPtr session = server_.registry.find_session(recipient);
+    if (!session) {
       missing.push_back(recipient);
       continue;
     }
-    std::string to;
-    append_escaped(to, recipient.str());
-    by_shard[&resource->session->shard()].emplace_back(std::move(resource->session), std::move(to));
+    std::vector<SessionPtr>& batch = by_shard[&session->shard()];
+    if (batch.empty()) {
+      batch.reserve(recipients.size());
+    }
+    batch.push_back(std::move(session));
   }
+  std::shared_ptr<const SharedStanza> text = std::move(shared);
   for (auto& [shard, batch] : by_shard) {
-    asio::post(shard->executor(), [shared, batch = std::move(batch)] {
-      for (const auto& [session, to] : batch) {
-        std::string out;
-        out.reserve(shared->first.size() + to.size() + shared->second.size());
-        out.append(shared->first).append(to).append(shared->second);
-        session->deliver_serialized_on_shard(std::move(out));
+    asio::post(shard->executor(), [text, batch = std::move(batch)] {
+      for (const SessionPtr& session : batch) {
+        session->deliver_shared_on_shard(text);
       }
     });
   }

@@ -4,6 +4,17 @@
 
 namespace stoa::xmpp::server {
 
+SessionRegistry::ByBare::const_iterator SessionRegistry::find_bare(const Jid& full_jid) const {
+  // Reused by every lookup of this thread: bare_str() would allocate on each one.
+  thread_local std::string key;
+  key.clear();
+  if (!full_jid.local().empty()) {
+    key.append(full_jid.local()).append("@");
+  }
+  key.append(full_jid.domain());
+  return by_bare_.find(std::string_view(key));
+}
+
 BindResult SessionRegistry::bind(const SessionPtr& session, const Jid& full_jid) {
   std::unique_lock lock(mutex_);
   auto& resources = by_bare_[full_jid.bare_str()];
@@ -42,7 +53,7 @@ void SessionRegistry::unbind(const SessionPtr& session, const Jid& full_jid) {
 
 std::optional<BoundResource> SessionRegistry::find(const Jid& full_jid) const {
   std::shared_lock lock(mutex_);
-  auto it = by_bare_.find(full_jid.bare_str());
+  auto it = find_bare(full_jid);
   if (it == by_bare_.end()) {
     return std::nullopt;
   }
@@ -52,6 +63,20 @@ std::optional<BoundResource> SessionRegistry::find(const Jid& full_jid) const {
     }
   }
   return std::nullopt;
+}
+
+SessionPtr SessionRegistry::find_session(const Jid& full_jid) const {
+  std::shared_lock lock(mutex_);
+  auto it = find_bare(full_jid);
+  if (it == by_bare_.end()) {
+    return nullptr;
+  }
+  for (const BoundResource& r : it->second) {
+    if (r.jid == full_jid) {
+      return r.session;
+    }
+  }
+  return nullptr;
 }
 
 std::vector<BoundResource> SessionRegistry::resources(const std::string& bare_jid) const {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -48,6 +49,8 @@ class SessionRegistry {
   void unbind(const SessionPtr& session, const Jid& full_jid);
 
   std::optional<BoundResource> find(const Jid& full_jid) const;
+  /// The session bound to `full_jid`, if any: find() without copying the entry (fan-out).
+  SessionPtr find_session(const Jid& full_jid) const;
   std::vector<BoundResource> resources(const std::string& bare_jid) const;
 
   /// Records the presence a resource broadcast; nullptr (with available=false) when it left.
@@ -67,10 +70,22 @@ class SessionRegistry {
   /// Applies `change` to the entry of `full_jid`, if bound, under the exclusive lock.
   void update(const Jid& full_jid, const std::function<void(BoundResource&)>& change);
 
+  /// Looks bare JIDs up by string_view, so that a lookup needs no string of its own.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  using ByBare =
+      std::unordered_map<std::string, std::vector<BoundResource>, KeyHash, std::equal_to<>>;
+  /// The entry of `full_jid`'s bare JID.
+  ByBare::const_iterator find_bare(const Jid& full_jid) const;
+
   ConflictPolicy policy_;
   unsigned max_resources_;
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, std::vector<BoundResource>> by_bare_;
+  ByBare by_bare_;
   std::size_t count_ = 0;
 };
 

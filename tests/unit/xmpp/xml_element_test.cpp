@@ -158,6 +158,27 @@ TEST(ElementStr, WriteAppends) {
   EXPECT_EQ(out, "prefix:<a/>");
 }
 
+TEST(ElementStr, SplitAtTo_RecipientSplicedFirstAndOldToLeftOut) {
+  Element message("message", "jabber:client");
+  message.set_attr("from", "room@muc/nick");
+  message.set_attr("to", "old@example.com");
+  message.set_attr("type", "groupchat");
+  message.add_child("body", "jabber:client").set_text("a < b");
+  std::string head;
+  std::string tail;
+  message.write_split_at_to(head, tail, "jabber:client");
+  EXPECT_EQ(head + "new@example.com/r" + tail,
+            "<message to='new@example.com/r' from='room@muc/nick' type='groupchat'>"
+            "<body>a &lt; b</body></message>");
+}
+
+TEST(ElementStr, SplitAtTo_NamespaceWrittenWhereItChanges) {
+  std::string head;
+  std::string tail;
+  Element("presence", "jabber:server").write_split_at_to(head, tail, "jabber:client");
+  EXPECT_EQ(head + "x" + tail, "<presence xmlns='jabber:server' to='x'/>");
+}
+
 TEST(AppendEscaped, EscapesEverythingUnsafeAnywhere) {
   std::string out;
   append_escaped(out, "a<b>&\"'\t\n\r\xC3\xA9");

@@ -493,6 +493,43 @@ TEST(StreamParserReset, ClearsErrorAndClose) {
   EXPECT_EQ(drain(parser).size(), 2u);
 }
 
+// ---- Between stanzas -----------------------------------------------------------------------
+// The parser lets go of expat whenever a feed ends between stanzas; the stream's namespace
+// declarations must hold in the stanzas after that.
+
+TEST(StreamParserBetweenStanzas, HeaderPrefixesHoldInLaterFeeds) {
+  XmlStreamParser parser(StreamLimits{});
+  ASSERT_FALSE(feed_all(
+      parser, {"<s:stream xmlns='jabber:client' xmlns:s='http://etherx.jabber.org/streams' "
+               "xmlns:x='urn:x' version='1.0'>",
+               "<message id='1'/>", "<x:event/>", "<s:error/>", "<presence/></s:stream>"}));
+  EXPECT_EQ(describe(drain(parser)),
+            "open[jabber:client]<stream xmlns='http://etherx.jabber.org/streams' "
+            "version='1.0'/>\n"
+            "element <message id='1'/>\n"
+            "element <event xmlns='urn:x'/>\n"
+            "element <error xmlns='http://etherx.jabber.org/streams'/>\n"
+            "element <presence/>\n"
+            "close\n");
+}
+
+TEST(StreamParserBetweenStanzas, UnprefixedStreamElementHoldsInLaterFeeds) {
+  XmlStreamParser parser(StreamLimits{});
+  ASSERT_FALSE(feed_all(parser, {"<stream xmlns='http://etherx.jabber.org/streams'>",
+                                 "<message xmlns='jabber:client'/>", "</stream>"}));
+  EXPECT_EQ(describe(drain(parser)),
+            "open[http://etherx.jabber.org/streams]<stream "
+            "xmlns='http://etherx.jabber.org/streams'/>\n"
+            "element <message xmlns='jabber:client'/>\n"
+            "close\n");
+}
+
+TEST(StreamParserBetweenStanzas, WrongCloseTagAfterIdle_NotWellFormed) {
+  XmlStreamParser parser(StreamLimits{});
+  ASSERT_FALSE(feed_all(parser, {kHeader, "<presence/>"}));
+  EXPECT_EQ(parser.feed("</message>"), StreamCondition::not_well_formed);
+}
+
 // ---- Chunking -----------------------------------------------------------------------------
 
 const std::string kDocument =

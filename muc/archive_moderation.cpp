@@ -128,11 +128,10 @@ asio::awaitable<std::optional<Element>> apply_moderation(MucStore& store, std::s
   }
   ModeratedForms forms = moderated_forms(*original, moderation, room);
   key = room;
-  if (!co_await store.rewrite_archived(std::move(key), std::move(forms.rewrite))) {
+  if (!co_await store.rewrite_archived(std::move(key), std::move(forms.rewrite),
+                                       std::move(moderation.event))) {
     co_return std::nullopt;  // deleted meanwhile (cleared, expired)
   }
-  key = room;
-  co_await store.record_event(std::move(key), std::move(moderation.event));
   co_return std::move(forms.broadcast);
 }
 

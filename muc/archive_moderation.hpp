@@ -50,7 +50,8 @@ struct ModeratedForms {
 ModeratedForms moderated_forms(const ArchiveEntry& original, const Moderation& moderation,
                                std::string_view room_jid);
 
-/// Carries a moderation out on the store: reads the original, rewrites it, records the event.
+/// Carries a moderation out on the store: reads the original, then rewrites it and records the
+/// event in one transaction.
 /// Returns the notice to send, or nullopt when the room's archive has no such message (then
 /// nothing was changed). Store failures propagate.
 asio::awaitable<std::optional<xmpp::Element>> apply_moderation(MucStore& store, std::string room,

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "muc/affiliation.hpp"
@@ -86,17 +88,44 @@ struct HistoryQuery {
   std::optional<Timestamp> since;  ///< only entries with timestamp >= since
 };
 
+/// Changes to a room's store, committed together by MucStore::commit(): the store operations
+/// of a room's outcome (outcome.hpp).
+struct CreateRoom {
+  StoredRoom room;
+};
+struct SaveConfig {
+  RoomConfig config;
+};
+struct SaveSubject {
+  RoomSubject subject;
+};
+struct SetAffiliation {
+  AffiliationRecord record;
+};
+struct DeleteRoom {};
+struct AppendArchive {
+  ArchiveEntry entry;
+};
+/// Records an event for compliance (room_event.hpp). Messages and subject changes need none:
+/// their AppendArchive records them.
+struct RecordEvent {
+  RoomEvent event;
+};
+using StoreChange = std::variant<CreateRoom, SaveConfig, SaveSubject, SetAffiliation, DeleteRoom,
+                                 AppendArchive, RecordEvent>;
+
 /// Persistence of MUC rooms and their archive: the only way muc/ reaches storage. The
 /// production implementation is PostgreSQL (store/pg_muc_store); unit tests use an in-memory
 /// one.
 ///
 /// Every room is stored while it exists, temporary ones included, so that its archive has a
 /// room to belong to; only persistent ones are loaded again at start. Room JIDs are prepared
-/// bare JIDs, compared as strings. Each method runs in one transaction and never blocks the
-/// calling thread; a failure (database unreachable, constraint broken) throws an exception
-/// derived from std::exception, which the caller turns into an internal-server-error. Calls
-/// for one room are made one after another by that room, never concurrently; calls for
-/// different rooms may run concurrently.
+/// bare JIDs, compared as strings. Each method runs in one transaction (clear_history() in
+/// several) and never blocks the calling thread; a failure (database unreachable, constraint
+/// broken) throws an exception derived from std::exception, which the caller turns into an
+/// internal-server-error. A room makes its calls one after another, except that several
+/// append()s of groupchat messages may be under way at once (the room pipelines them): they are
+/// stored in the order they were called. Calls for different rooms may run concurrently.
 class MucStore {
  public:
   virtual ~MucStore() = default;
@@ -110,27 +139,45 @@ class MucStore {
   /// run that ended without cleaning up; called once at start, before load_rooms().
   virtual asio::awaitable<void> purge_temporary_rooms(std::string service) = 0;
 
-  /// Stores a new room. A room already stored under that JID is replaced, and its affiliations
-  /// and archive are deleted first.
-  virtual asio::awaitable<void> create_room(StoredRoom room) = 0;
-  /// Replaces the room's configuration (persistent flag included).
-  virtual asio::awaitable<void> save_config(std::string room, RoomConfig config) = 0;
-  /// Replaces the room's subject.
-  virtual asio::awaitable<void> save_subject(std::string room, RoomSubject subject) = 0;
-  /// Sets the affiliation of record.jid, replacing any earlier one; Affiliation::none removes
-  /// it.
-  virtual asio::awaitable<void> set_affiliation(std::string room, AffiliationRecord record) = 0;
-  /// Deletes the room with its affiliations and archive; no-op when there is none.
-  virtual asio::awaitable<void> delete_room(std::string room) = 0;
+  /// Commits the changes in one transaction: all of them or none (a crash or failure never
+  /// leaves a room change without the events that describe it). The room awaits this before
+  /// the sends that announce the changes (stored before delivered).
+  ///
+  /// - CreateRoom stores a new room; a room already stored under that JID is replaced, and its
+  ///   affiliations and archive are deleted first. SaveConfig replaces the configuration
+  ///   (persistent flag included), SaveSubject the subject. SetAffiliation sets the
+  ///   affiliation of record.jid, replacing any earlier one; Affiliation::none removes it.
+  ///   DeleteRoom deletes the room with its affiliations and archive (no-op when there is none).
+  /// - AppendArchive appends to the archive, with the entry's compliance event when capture is
+  ///   on. RecordEvent records a compliance event (nothing when capture is off).
+  /// - Events, those of archive entries included, are numbered in the order given, after the
+  ///   room changes of the same call: an entry or event must come after the change it
+  ///   reports. Events of one store are numbered in the order their commits complete.
+  /// - Changing a room that is not stored (save, affiliation, archive) throws
+  ///   std::invalid_argument.
+  virtual asio::awaitable<void> commit(std::string room, std::vector<StoreChange> changes) = 0;
 
-  /// Appends to the room's archive. The room awaits this before it broadcasts the message, so
-  /// that nothing anyone saw is missing from the archive (stored before delivered). When
-  /// compliance capture is on, the entry's compliance event is stored in the same transaction.
-  virtual asio::awaitable<void> append(std::string room, ArchiveEntry entry) = 0;
-  /// Records a room event for compliance (a no-op when capture is off). Events of one store
-  /// are numbered in the order their calls complete; the room awaits this before the sends
-  /// that follow it.
-  virtual asio::awaitable<void> record_event(std::string room, RoomEvent event) = 0;
+  // One change committed alone.
+  asio::awaitable<void> create_room(StoredRoom room) {
+    std::string key = room.jid;
+    return commit_one(std::move(key), CreateRoom{std::move(room)});
+  }
+  asio::awaitable<void> save_config(std::string room, RoomConfig config) {
+    return commit_one(std::move(room), SaveConfig{std::move(config)});
+  }
+  asio::awaitable<void> save_subject(std::string room, RoomSubject subject) {
+    return commit_one(std::move(room), SaveSubject{std::move(subject)});
+  }
+  asio::awaitable<void> set_affiliation(std::string room, AffiliationRecord record) {
+    return commit_one(std::move(room), SetAffiliation{std::move(record)});
+  }
+  asio::awaitable<void> delete_room(std::string room) {
+    return commit_one(std::move(room), DeleteRoom{});
+  }
+  asio::awaitable<void> append(std::string room, ArchiveEntry entry) {
+    return commit_one(std::move(room), AppendArchive{std::move(entry)});
+  }
+
   /// The messages (ArchiveKind::message only) a joining occupant gets: the newest
   /// query.max_messages entries matching the query, returned in the order they were
   /// appended (oldest first).
@@ -143,11 +190,26 @@ class MucStore {
   /// archive has none.
   virtual asio::awaitable<std::optional<ArchiveEntry>> archived_message(std::string room,
                                                                         std::string stanza_id) = 0;
-  /// Replaces the stanza and body of the room's archived message rewrite.stanza_id; returns
-  /// false when there is no such message.
-  virtual asio::awaitable<bool> rewrite_archived(std::string room, ArchiveRewrite rewrite) = 0;
-  /// Deletes the room's archive entries stamped before `before`; returns how many.
-  virtual asio::awaitable<std::uint64_t> clear_history(std::string room, Timestamp before) = 0;
+  /// Replaces the stanza and body of the room's archived message rewrite.stanza_id and
+  /// records `event` (the moderation or removal) in the same transaction; returns false, and
+  /// records nothing, when there is no such message.
+  virtual asio::awaitable<bool> rewrite_archived(std::string room, ArchiveRewrite rewrite,
+                                                 RoomEvent event) = 0;
+  /// Deletes the room's archive entries stamped before `before`; returns how many. `event`
+  /// (the clearing) is recorded in the same transaction as the first deletions, whether or
+  /// not there is anything to delete. Large histories are deleted in several transactions, so
+  /// that none holds its locks for long; a failure part-way leaves the event and the first
+  /// deletions committed and the rest of the history in place: the event never misses a
+  /// deletion, and clearing again deletes the rest (and is recorded again).
+  virtual asio::awaitable<std::uint64_t> clear_history(std::string room, Timestamp before,
+                                                       RoomEvent event) = 0;
+
+ private:
+  asio::awaitable<void> commit_one(std::string room, StoreChange change) {
+    std::vector<StoreChange> changes;
+    changes.push_back(std::move(change));
+    return commit(std::move(room), std::move(changes));
+  }
 };
 
 }  // namespace stoa::muc

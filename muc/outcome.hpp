@@ -21,32 +21,14 @@ struct Send {
   std::vector<xmpp::Jid> to;
 };
 
-/// Store operations, run through MucStore in the order given, each awaited before the next
-/// action: nothing is delivered before what it reports has been stored.
-struct CreateRoom {
-  StoredRoom room;
-};
-struct SaveConfig {
-  RoomConfig config;
-};
-struct SaveSubject {
-  RoomSubject subject;
-};
-struct SetAffiliation {
-  AffiliationRecord record;
-};
-struct DeleteRoom {};
-struct AppendArchive {
-  ArchiveEntry entry;
-};
-/// Records an event for compliance (room_event.hpp). Messages and subject changes need none:
-/// their AppendArchive records them.
-struct RecordEvent {
-  RoomEvent event;
-};
+// Store operations are the StoreChange types (muc_store.hpp): CreateRoom, SaveConfig,
+// SaveSubject, SetAffiliation, DeleteRoom, AppendArchive, RecordEvent. Consecutive ones are
+// committed together, in one transaction, before the next action runs: nothing is delivered
+// before what it reports has been stored, and no change is stored without its events.
 
 /// Takes an archived message down (XEP-0425; see archive_moderation.hpp): rewrites it in the
-/// archive, records the moderation's event, then sends the notice to moderation.recipients.
+/// archive and records the moderation's event (in one transaction), then sends the notice to
+/// moderation.recipients.
 /// When the archive has no such message, `not_found` (if any) is sent instead and the actions
 /// after this one are skipped.
 struct ModerateArchive {
@@ -65,8 +47,9 @@ struct SendHistory {
 using Action = std::variant<Send, CreateRoom, SaveConfig, SaveSubject, SetAffiliation, DeleteRoom,
                             AppendArchive, RecordEvent, ModerateArchive, SendHistory, ServeArchive>;
 
-/// What a room decided in answer to one input: actions to run in order. When a store action
-/// fails, the actions after it are skipped and the sender gets an internal-server-error.
+/// What a room decided in answer to one input: actions to run in order. When store actions
+/// fail, none of their group is stored, the actions after them are skipped and the sender gets an
+/// internal-server-error.
 struct Outcome {
   std::vector<Action> actions;
   /// The room no longer exists once the actions are done (destroyed, or a temporary room

@@ -1,6 +1,10 @@
 #include "muc/outcome_runner.hpp"
 
 #include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 #include "muc/history.hpp"
 
@@ -8,25 +12,49 @@ namespace stoa::muc {
 
 namespace {
 
-// Each store call takes named arguments: GCC 12 miscompiles aggregate temporaries written
-// inside a co_await expression (see store/database.hpp).
-asio::awaitable<void> run_store(Action& action, const std::string& room, MucStore& store) {
-  std::string key = room;
-  if (auto* create = std::get_if<CreateRoom>(&action)) {
-    co_await store.create_room(std::move(create->room));
-  } else if (auto* config = std::get_if<SaveConfig>(&action)) {
-    co_await store.save_config(std::move(key), std::move(config->config));
-  } else if (auto* subject = std::get_if<SaveSubject>(&action)) {
-    co_await store.save_subject(std::move(key), std::move(subject->subject));
-  } else if (auto* affiliation = std::get_if<SetAffiliation>(&action)) {
-    co_await store.set_affiliation(std::move(key), std::move(affiliation->record));
-  } else if (std::holds_alternative<DeleteRoom>(action)) {
-    co_await store.delete_room(std::move(key));
-  } else if (auto* append = std::get_if<AppendArchive>(&action)) {
-    co_await store.append(std::move(key), std::move(append->entry));
-  } else if (auto* event = std::get_if<RecordEvent>(&action)) {
-    co_await store.record_event(std::move(key), std::move(event->event));
+template <typename T, typename Variant>
+struct IsAlternative;
+template <typename T, typename... Alternatives>
+struct IsAlternative<T, std::variant<Alternatives...>>
+    : std::disjunction<std::is_same<T, Alternatives>...> {};
+
+/// The action as a store change, moved out of it; nullopt for the other actions.
+std::optional<StoreChange> take_store_change(Action& action) {
+  return std::visit(
+      [](auto& alternative) -> std::optional<StoreChange> {
+        using Alternative = std::decay_t<decltype(alternative)>;
+        if constexpr (IsAlternative<Alternative, StoreChange>::value) {
+          return StoreChange(std::move(alternative));
+        } else {
+          return std::nullopt;
+        }
+      },
+      action);
+}
+
+void record_failure(RunResult& result, const std::exception& failure) {
+  result.stored = false;
+  result.failure = failure.what();
+  result.error = std::current_exception();
+}
+
+/// Commits the store changes gathered so far (none: nothing to do) and empties `pending`.
+/// Returns false, with the failure in `result`, when they could not be stored.
+asio::awaitable<bool> commit_pending(std::vector<StoreChange>& pending, const std::string& room,
+                                     MucStore& store, RunResult& result) {
+  if (pending.empty()) {
+    co_return true;
   }
+  std::vector<StoreChange> changes = std::move(pending);
+  pending.clear();
+  std::string key = room;
+  try {
+    co_await store.commit(std::move(key), std::move(changes));
+  } catch (const std::exception& e) {
+    record_failure(result, e);
+    co_return false;
+  }
+  co_return true;
 }
 
 }  // namespace
@@ -34,7 +62,16 @@ asio::awaitable<void> run_store(Action& action, const std::string& room, MucStor
 asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucStore& store,
                                        Deliverer& deliverer) {
   RunResult result;
+  // Consecutive store changes are gathered and committed together before the next action.
+  std::vector<StoreChange> pending;
   for (Action& action : outcome.actions) {
+    if (std::optional<StoreChange> change = take_store_change(action)) {
+      pending.push_back(std::move(*change));
+      continue;
+    }
+    if (!co_await commit_pending(pending, room, store, result)) {
+      co_return result;
+    }
     if (auto* send = std::get_if<Send>(&action)) {
       std::vector<xmpp::Jid> gone = co_await deliverer.deliver(send->stanza, std::move(send->to));
       result.gone.insert(result.gone.end(), gone.begin(), gone.end());
@@ -46,9 +83,7 @@ asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucSto
       try {
         notice = co_await apply_moderation(store, room, std::move(moderate->moderation));
       } catch (const std::exception& e) {
-        result.stored = false;
-        result.failure = e.what();
-        result.error = std::current_exception();
+        record_failure(result, e);
         co_return result;
       }
       if (!notice) {
@@ -74,17 +109,9 @@ asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucSto
         std::vector<xmpp::Jid> to{history->to};
         co_await deliverer.deliver(message, std::move(to));
       }
-    } else {
-      try {
-        co_await run_store(action, room, store);
-      } catch (const std::exception& e) {
-        result.stored = false;
-        result.failure = e.what();
-        result.error = std::current_exception();
-        co_return result;
-      }
     }
   }
+  co_await commit_pending(pending, room, store, result);
   co_return result;
 }
 

@@ -24,7 +24,7 @@ class Deliverer {
 
 /// How running an outcome went.
 struct RunResult {
-  bool stored = true;           ///< false: a store operation failed, the rest was skipped
+  bool stored = true;           ///< false: store operations failed, the rest was skipped
   std::string failure;          ///< what failed, for the log
   std::exception_ptr error;     ///< the store operation's exception, when one failed
   std::vector<xmpp::Jid> gone;  ///< recipients without a session (see Deliverer)
@@ -35,8 +35,9 @@ struct RunResult {
   bool moderation_target_missing = false;
 };
 
-/// Carries out a room's outcome in order: each store operation awaited before what follows
-/// it (stored before delivered), history loaded from the archive when a join asks for it.
+/// Carries out a room's outcome in order. Consecutive store operations are committed together
+/// in one transaction (MucStore::commit), awaited before what follows them (stored before
+/// delivered); history is loaded from the archive when a join asks for it.
 /// A failed history load only skips the history. Runs on the room's executor.
 asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucStore& store,
                                        Deliverer& deliverer);

@@ -207,6 +207,15 @@ std::optional<std::int64_t> insert_outbox_rows(pqxx::work& tx,
 
 }  // namespace
 
+void check_event(const muc::RoomEvent& event) {
+  check_text("event actor", event.actor_jid);
+  check_text("event nick", event.actor_nick);
+  check_text("event target", event.target_jid);
+  check_text("event target nick", event.target_nick);
+  check_text("event stanza-id", event.stanza_id);
+  check_text("event payload", event.payload);
+}
+
 BatchResult write_batch(pqxx::work& tx, const std::vector<PendingWrite>& writes,
                         bool capture_events, PartitionedMonths known) {
   BatchResult result;

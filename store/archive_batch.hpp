@@ -39,10 +39,18 @@ struct BatchResult {
   PartitionedMonths months;
 };
 
+/// Throws std::invalid_argument for an event PostgreSQL cannot take (see check_text()).
+void check_event(const muc::RoomEvent& event);
+
 /// Writes the batch in `tx`: archive rows in order, then, when `capture_events` is set, one
 /// compliance outbox row per written entry and per event, numbered in order from the outbox
 /// counter (whose row lock serializes writers, so numbers commit in order and without gaps).
 /// Creates the monthly archive partitions the entries need unless `known` covers them.
+///
+/// Lock order: the counter row is locked last, after the room rows (the archive rows' foreign
+/// key takes KEY SHARE locks on them). Every transaction that writes outbox rows calls this
+/// after its own changes (room rows, archive rows), so no transaction holding the counter waits
+/// for a lock another one holds while waiting for the counter: no deadlock.
 BatchResult write_batch(pqxx::work& tx, const std::vector<PendingWrite>& writes,
                         bool capture_events, PartitionedMonths known);
 

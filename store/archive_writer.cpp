@@ -16,15 +16,6 @@ asio::awaitable<void> nothing_to_do() {
   co_return;
 }
 
-void check_event(const muc::RoomEvent& event) {
-  check_text("event actor", event.actor_jid);
-  check_text("event nick", event.actor_nick);
-  check_text("event target", event.target_jid);
-  check_text("event target nick", event.target_nick);
-  check_text("event stanza-id", event.stanza_id);
-  check_text("event payload", event.payload);
-}
-
 }  // namespace
 
 ArchiveWriter::ArchiveWriter(Database& db, ArchiveWriterSettings settings, Logger& log)
@@ -37,6 +28,13 @@ ArchiveWriter::~ArchiveWriter() {
 void ArchiveWriter::set_commit_listener(std::function<void(std::int64_t)> listener) {
   std::lock_guard lock(listener_mutex_);
   on_commit_ = std::move(listener);
+}
+
+void ArchiveWriter::announce_commit(std::int64_t last_seq) {
+  std::lock_guard lock(listener_mutex_);
+  if (on_commit_) {
+    on_commit_(last_seq);
+  }
 }
 
 void ArchiveWriter::stop() {
@@ -171,10 +169,7 @@ void ArchiveWriter::commit(std::deque<Request>& batch) {
   }
   backoff_ = std::chrono::milliseconds(0);
   if (result.last_seq) {
-    std::lock_guard lock(listener_mutex_);
-    if (on_commit_) {
-      on_commit_(*result.last_seq);
-    }
+    announce_commit(*result.last_seq);
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     batch[i].done(result.room_missing[i] ? std::make_exception_ptr(std::invalid_argument(

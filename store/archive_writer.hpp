@@ -38,8 +38,9 @@ struct ArchiveWriterSettings {
 /// Group commit for the room archive and the compliance outbox: rooms hand their writes here,
 /// and one thread commits them in batches, each batch one transaction. Every caller resumes
 /// when the transaction holding its write has committed (stored before delivered), or with the
-/// exception that made it fail. Being the only writer of the outbox in this process keeps
-/// sequence numbers in commit order.
+/// exception that made it fail. Sequence numbers stay in commit order because every writer of
+/// the outbox (this one, a room change's own transaction, other nodes) takes them from the
+/// counter row, whose lock is held until commit.
 class ArchiveWriter {
  public:
   ArchiveWriter(Database& db, ArchiveWriterSettings settings, Logger& log);
@@ -55,10 +56,15 @@ class ArchiveWriter {
   /// Records a compliance event of `room`; completes at once when capture is off.
   asio::awaitable<void> record(std::string room, muc::RoomEvent event);
 
-  /// Called on the writer thread after each commit that wrote outbox rows, with the highest
-  /// sequence number committed. Once this returns, the previous listener is not running and
-  /// will not be called again; an empty function removes it.
+  /// Called after each commit that wrote outbox rows, with the highest sequence number
+  /// committed: on the writer thread, or on the thread of an announce_commit() caller. Once
+  /// this returns, the previous listener is not running and will not be called again; an
+  /// empty function removes it.
   void set_commit_listener(std::function<void(std::int64_t last_seq)> listener);
+  /// Tells the commit listener of outbox rows committed outside the writer (a room change and
+  /// its events in one transaction of their own, see PgMucStore::commit), so that they are
+  /// streamed as promptly as the writer's.
+  void announce_commit(std::int64_t last_seq);
   bool captures_events() const { return settings_.capture_events; }
 
   /// Commits what is queued and joins the writer thread; later writes fail with

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "store/archive_batch.hpp"
 #include "store/pg_muc_store.hpp"
 #include "store/pg_params.hpp"
 
@@ -35,6 +36,17 @@ std::uint64_t delete_batch(pqxx::work& tx, std::int64_t room_id, const std::stri
       .affected_rows();
 }
 
+/// Writes the outbox row of `event` in `tx` when capture is on, after the transaction's archive
+/// changes (the lock order write_batch() documents); returns its sequence number.
+std::optional<std::int64_t> record_in(pqxx::work& tx, const std::string& room,
+                                      const muc::RoomEvent& event, bool capture) {
+  if (!capture) {
+    return std::nullopt;
+  }
+  const std::vector<PendingWrite> writes{{room, event, {}}};
+  return write_batch(tx, writes, true, PartitionedMonths{}).last_seq;
+}
+
 }  // namespace
 
 asio::awaitable<std::optional<ArchiveEntry>> PgMucStore::archived_message(std::string room,
@@ -62,53 +74,83 @@ asio::awaitable<std::optional<ArchiveEntry>> PgMucStore::archived_message(std::s
   co_return co_await db_.transact(std::move(work));
 }
 
-asio::awaitable<bool> PgMucStore::rewrite_archived(std::string room, muc::ArchiveRewrite rewrite) {
+asio::awaitable<bool> PgMucStore::rewrite_archived(std::string room, muc::ArchiveRewrite rewrite,
+                                                   muc::RoomEvent event) {
   check_room(room);
   check_text("stanza-id", rewrite.stanza_id);
   check_text("stanza", rewrite.stanza);
   if (rewrite.body) {
     check_text("body", *rewrite.body);
   }
+  check_event(event);
   std::string moderated = timestamp_param(rewrite.moderated);
-  auto work = [room = std::move(room), rewrite = std::move(rewrite),
-               moderated = std::move(moderated)](pqxx::work& tx) {
-    return tx.exec_params(
-                 "UPDATE muc_archive SET stanza = $3, body = $4, "
-                 "moderated_at = $5::timestamptz WHERE room_id = " +
-                     std::string(kRoomIdOf) + " AND stanza_id = $2 AND kind = 'message'",
-                 room, rewrite.stanza_id, rewrite.stanza, rewrite.body, moderated)
-               .affected_rows() > 0;
+  timestamp_param(event.at);
+  struct Rewritten {
+    bool found = false;
+    std::optional<std::int64_t> last_seq;
   };
-  co_return co_await db_.transact(std::move(work));
+  auto work = [room = std::move(room), rewrite = std::move(rewrite),
+               moderated = std::move(moderated), event = std::move(event),
+               capture = writer_.captures_events()](pqxx::work& tx) {
+    Rewritten out;
+    out.found = tx.exec_params(
+                      "UPDATE muc_archive SET stanza = $3, body = $4, "
+                      "moderated_at = $5::timestamptz WHERE room_id = " +
+                          std::string(kRoomIdOf) + " AND stanza_id = $2 AND kind = 'message'",
+                      room, rewrite.stanza_id, rewrite.stanza, rewrite.body, moderated)
+                    .affected_rows() > 0;
+    if (out.found) {
+      out.last_seq = record_in(tx, room, event, capture);
+    }
+    return out;
+  };
+  const Rewritten rewritten = co_await db_.transact(std::move(work));
+  if (rewritten.last_seq) {
+    writer_.announce_commit(*rewritten.last_seq);
+  }
+  co_return rewritten.found;
 }
 
-asio::awaitable<std::uint64_t> PgMucStore::clear_history(std::string room, muc::Timestamp before) {
+asio::awaitable<std::uint64_t> PgMucStore::clear_history(std::string room, muc::Timestamp before,
+                                                         muc::RoomEvent event) {
   check_room(room);
+  check_event(event);
+  timestamp_param(event.at);
   std::string cutoff = timestamp_param(before);
-  auto find_room = [room](pqxx::work& tx) -> std::optional<std::int64_t> {
-    pqxx::result rows = tx.exec_params("SELECT id FROM muc_rooms WHERE jid = $1", room);
-    if (rows.empty()) {
-      return std::nullopt;
-    }
-    return rows[0][0].as<std::int64_t>();
-  };
-  std::optional<std::int64_t> room_id = co_await db_.transact(std::move(find_room));
-  if (!room_id) {
-    co_return 0;
-  }
   // In batches, each its own transaction: a history of millions of rows holds no lock for long.
+  // The event goes with the first batch, so that no deletion is ever committed without it
+  // (see MucStore::clear_history).
   constexpr std::int64_t kBatch = 10000;
-  std::uint64_t total = 0;
-  for (;;) {
-    auto batch = [id = *room_id, cutoff](pqxx::work& tx) {
+  struct FirstBatch {
+    std::optional<std::int64_t> room_id;
+    std::uint64_t deleted = 0;
+    std::optional<std::int64_t> last_seq;
+  };
+  auto first = [room, cutoff, event = std::move(event),
+                capture = writer_.captures_events()](pqxx::work& tx) {
+    FirstBatch out;
+    pqxx::result rows = tx.exec_params("SELECT id FROM muc_rooms WHERE jid = $1", room);
+    if (!rows.empty()) {
+      out.room_id = rows[0][0].as<std::int64_t>();
+      out.deleted = delete_batch(tx, *out.room_id, cutoff, kBatch);
+    }
+    out.last_seq = record_in(tx, room, event, capture);
+    return out;
+  };
+  const FirstBatch done = co_await db_.transact(std::move(first));
+  if (done.last_seq) {
+    writer_.announce_commit(*done.last_seq);
+  }
+  std::uint64_t total = done.deleted;
+  std::uint64_t deleted = done.deleted;
+  while (done.room_id && deleted == static_cast<std::uint64_t>(kBatch)) {
+    auto batch = [id = *done.room_id, cutoff](pqxx::work& tx) {
       return delete_batch(tx, id, cutoff, kBatch);
     };
-    const std::uint64_t deleted = co_await db_.transact(std::move(batch));
+    deleted = co_await db_.transact(std::move(batch));
     total += deleted;
-    if (deleted < static_cast<std::uint64_t>(kBatch)) {
-      co_return total;
-    }
   }
+  co_return total;
 }
 
 asio::awaitable<ArchiveExpiry> PgMucStore::expire_archive(ArchiveRetentionPolicy policy) {

@@ -1,5 +1,6 @@
 #include "store/pg_muc_store.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <variant>
 
 #include "store/pg_params.hpp"
 
@@ -342,6 +344,114 @@ void check_entry(const ArchiveEntry& entry) {
   check_text("archived stanza", entry.stanza);
 }
 
+// ---- changes ----
+
+// Refuses, before any transaction, a change PostgreSQL cannot take, so that the caller learns
+// which value was wrong.
+void check_change(const std::string& room, const muc::StoreChange& change) {
+  if (const auto* create = std::get_if<muc::CreateRoom>(&change)) {
+    const StoredRoom& stored = create->room;
+    if (stored.jid != room) {
+      throw std::invalid_argument("room " + stored.jid + " created in a commit for " + room);
+    }
+    check_config(stored.config);
+    check_text("subject", stored.subject.text);
+    check_text("subject nick", stored.subject.nick);
+    check_text("occupant id secret", stored.occupant_id_secret);
+    timestamp_param(stored.subject.changed);
+    timestamp_param(stored.created);
+    std::set<std::string> affiliated;
+    for (const AffiliationRecord& record : stored.affiliations) {
+      check_affiliation(record);
+      if (!affiliated.insert(record.jid).second) {
+        throw std::invalid_argument("two affiliations for " + record.jid + " in " + room);
+      }
+    }
+  } else if (const auto* config = std::get_if<muc::SaveConfig>(&change)) {
+    check_config(config->config);
+  } else if (const auto* subject = std::get_if<muc::SaveSubject>(&change)) {
+    check_text("subject", subject->subject.text);
+    check_text("subject nick", subject->subject.nick);
+    timestamp_param(subject->subject.changed);
+  } else if (const auto* affiliation = std::get_if<muc::SetAffiliation>(&change)) {
+    check_affiliation(affiliation->record);
+  } else if (const auto* append = std::get_if<muc::AppendArchive>(&change)) {
+    check_entry(append->entry);
+    timestamp_param(append->entry.timestamp);
+  } else if (const auto* event = std::get_if<muc::RecordEvent>(&change)) {
+    check_event(event->event);
+    timestamp_param(event->event.at);
+  }
+}
+
+void create_room_row(pqxx::work& tx, const StoredRoom& room) {
+  delete_rooms_where(tx, "jid = $1", room.jid);
+  const auto id =
+      exec_with_config(tx,
+                       "INSERT INTO muc_rooms (config, jid, persistent, subject, subject_nick, "
+                       "subject_changed_at, occupant_id_secret, created_at) VALUES (" +
+                           config_json_sql() +
+                           ", $20, $21, $22, $23, $24::timestamptz, $25, "
+                           "$26::timestamptz) RETURNING id",
+                       room.config, room.jid, room.config.persistent, room.subject.text,
+                       room.subject.nick, timestamp_param(room.subject.changed),
+                       room.occupant_id_secret, timestamp_param(room.created))[0][0]
+          .as<std::int64_t>();
+  for (const AffiliationRecord& record : room.affiliations) {
+    if (record.affiliation != muc::Affiliation::none) {
+      upsert_affiliation(tx, id, record);
+    }
+  }
+}
+
+void save_config_row(pqxx::work& tx, const std::string& room, const RoomConfig& config) {
+  pqxx::result updated = exec_with_config(
+      tx,
+      "UPDATE muc_rooms SET config = " + config_json_sql() + ", persistent = $21 WHERE jid = $20",
+      config, room, config.persistent);
+  if (updated.affected_rows() == 0) {
+    no_such_room(room);
+  }
+}
+
+void save_subject_row(pqxx::work& tx, const std::string& room, const muc::RoomSubject& subject) {
+  pqxx::result updated = tx.exec_params(
+      "UPDATE muc_rooms SET subject = $2, subject_nick = $3, subject_changed_at = $4 "
+      "WHERE jid = $1",
+      room, subject.text, subject.nick, timestamp_param(subject.changed));
+  if (updated.affected_rows() == 0) {
+    no_such_room(room);
+  }
+}
+
+void set_affiliation_row(pqxx::work& tx, const std::string& room, const AffiliationRecord& record) {
+  pqxx::result found = tx.exec_params("SELECT id FROM muc_rooms WHERE jid = $1", room);
+  if (found.empty()) {
+    no_such_room(room);
+  }
+  const auto id = found[0][0].as<std::int64_t>();
+  if (record.affiliation == muc::Affiliation::none) {
+    tx.exec_params("DELETE FROM muc_affiliations WHERE room_id = $1 AND jid = $2", id, record.jid);
+  } else {
+    upsert_affiliation(tx, id, record);
+  }
+}
+
+/// Carries out a change of the room's row or affiliations (not an archive entry or event).
+void apply_room_change(pqxx::work& tx, const std::string& room, const muc::StoreChange& change) {
+  if (const auto* create = std::get_if<muc::CreateRoom>(&change)) {
+    create_room_row(tx, create->room);
+  } else if (const auto* config = std::get_if<muc::SaveConfig>(&change)) {
+    save_config_row(tx, room, config->config);
+  } else if (const auto* subject = std::get_if<muc::SaveSubject>(&change)) {
+    save_subject_row(tx, room, subject->subject);
+  } else if (const auto* affiliation = std::get_if<muc::SetAffiliation>(&change)) {
+    set_affiliation_row(tx, room, affiliation->record);
+  } else if (std::holds_alternative<muc::DeleteRoom>(change)) {
+    delete_rooms_where(tx, "jid = $1", room);
+  }
+}
+
 }  // namespace
 
 asio::awaitable<std::vector<StoredRoom>> PgMucStore::load_rooms(std::string service) {
@@ -401,113 +511,60 @@ asio::awaitable<void> PgMucStore::purge_temporary_rooms(std::string service) {
   co_await db_.transact(std::move(work));
 }
 
-asio::awaitable<void> PgMucStore::create_room(StoredRoom room) {
-  check_room_jid(room.jid);
-  check_config(room.config);
-  check_text("subject", room.subject.text);
-  check_text("subject nick", room.subject.nick);
-  check_text("occupant id secret", room.occupant_id_secret);
-  std::set<std::string> affiliated;
-  for (const AffiliationRecord& record : room.affiliations) {
-    check_affiliation(record);
-    if (!affiliated.insert(record.jid).second) {
-      throw std::invalid_argument("two affiliations for " + record.jid + " in " + room.jid);
+asio::awaitable<void> PgMucStore::commit(std::string room, std::vector<muc::StoreChange> changes) {
+  check_room_jid(room);
+  for (const muc::StoreChange& change : changes) {
+    check_change(room, change);
+  }
+  if (!writer_.captures_events()) {
+    std::erase_if(changes, [](const muc::StoreChange& change) {
+      return std::holds_alternative<muc::RecordEvent>(change);
+    });
+  }
+  if (changes.empty()) {
+    co_return;
+  }
+  // A message, or an event alone, goes through the group commit: one transaction for many
+  // rooms' writes, which is what keeps messages fast.
+  if (changes.size() == 1) {
+    if (auto* append = std::get_if<muc::AppendArchive>(&changes.front())) {
+      co_await writer_.append(std::move(room), std::move(append->entry));
+      co_return;
+    }
+    if (auto* event = std::get_if<muc::RecordEvent>(&changes.front())) {
+      co_await writer_.record(std::move(room), std::move(event->event));
+      co_return;
     }
   }
-  // Checked here, where the caller learns which value was wrong, not in the transaction.
-  std::string subject_changed = timestamp_param(room.subject.changed);
-  std::string created = timestamp_param(room.created);
-  auto work = [room = std::move(room), subject_changed = std::move(subject_changed),
-               created = std::move(created)](pqxx::work& tx) {
-    delete_rooms_where(tx, "jid = $1", room.jid);
-    const auto id =
-        exec_with_config(tx,
-                         "INSERT INTO muc_rooms (config, jid, persistent, subject, subject_nick, "
-                         "subject_changed_at, occupant_id_secret, created_at) VALUES (" +
-                             config_json_sql() +
-                             ", $20, $21, $22, $23, $24::timestamptz, $25, "
-                             "$26::timestamptz) RETURNING id",
-                         room.config, room.jid, room.config.persistent, room.subject.text,
-                         room.subject.nick, subject_changed, room.occupant_id_secret, created)[0][0]
-            .as<std::int64_t>();
-    for (const AffiliationRecord& record : room.affiliations) {
-      if (record.affiliation != muc::Affiliation::none) {
-        upsert_affiliation(tx, id, record);
+  const bool capture = writer_.captures_events();
+  auto work = [room = std::move(room), changes = std::move(changes),
+               capture](pqxx::work& tx) -> std::optional<std::int64_t> {
+    // Room changes first, then the archive and outbox rows: write_batch() takes the outbox
+    // counter last, the lock order every writer of the outbox keeps.
+    std::vector<PendingWrite> writes;
+    for (const muc::StoreChange& change : changes) {
+      if (const auto* append = std::get_if<muc::AppendArchive>(&change)) {
+        writes.push_back({room, append->entry, extract_stanza_columns(append->entry.stanza)});
+      } else if (const auto* event = std::get_if<muc::RecordEvent>(&change)) {
+        writes.push_back({room, event->event, {}});
+      } else {
+        apply_room_change(tx, room, change);
       }
     }
-  };
-  co_await db_.transact(std::move(work));
-}
-
-asio::awaitable<void> PgMucStore::save_config(std::string room, RoomConfig config) {
-  check_room_jid(room);
-  check_config(config);
-  auto work = [room = std::move(room), config = std::move(config)](pqxx::work& tx) {
-    pqxx::result updated = exec_with_config(
-        tx,
-        "UPDATE muc_rooms SET config = " + config_json_sql() + ", persistent = $21 WHERE jid = $20",
-        config, room, config.persistent);
-    if (updated.affected_rows() == 0) {
+    if (writes.empty()) {
+      return std::nullopt;
+    }
+    BatchResult written = write_batch(tx, writes, capture, PartitionedMonths{});
+    if (std::find(written.room_missing.begin(), written.room_missing.end(), true) !=
+        written.room_missing.end()) {
       no_such_room(room);
     }
+    return written.last_seq;
   };
-  co_await db_.transact(std::move(work));
-}
-
-asio::awaitable<void> PgMucStore::save_subject(std::string room, muc::RoomSubject subject) {
-  check_room_jid(room);
-  check_text("subject", subject.text);
-  check_text("subject nick", subject.nick);
-  std::string changed = timestamp_param(subject.changed);
-  auto work = [room = std::move(room), subject = std::move(subject),
-               changed = std::move(changed)](pqxx::work& tx) {
-    pqxx::result updated = tx.exec_params(
-        "UPDATE muc_rooms SET subject = $2, subject_nick = $3, subject_changed_at = $4 "
-        "WHERE jid = $1",
-        room, subject.text, subject.nick, changed);
-    if (updated.affected_rows() == 0) {
-      no_such_room(room);
-    }
-  };
-  co_await db_.transact(std::move(work));
-}
-
-asio::awaitable<void> PgMucStore::set_affiliation(std::string room, AffiliationRecord record) {
-  check_room_jid(room);
-  check_affiliation(record);
-  auto work = [room = std::move(room), record = std::move(record)](pqxx::work& tx) {
-    pqxx::result found = tx.exec_params("SELECT id FROM muc_rooms WHERE jid = $1", room);
-    if (found.empty()) {
-      no_such_room(room);
-    }
-    const auto id = found[0][0].as<std::int64_t>();
-    if (record.affiliation == muc::Affiliation::none) {
-      tx.exec_params("DELETE FROM muc_affiliations WHERE room_id = $1 AND jid = $2", id,
-                     record.jid);
-    } else {
-      upsert_affiliation(tx, id, record);
-    }
-  };
-  co_await db_.transact(std::move(work));
-}
-
-asio::awaitable<void> PgMucStore::delete_room(std::string room) {
-  check_room_jid(room);
-  auto work = [room = std::move(room)](pqxx::work& tx) {
-    delete_rooms_where(tx, "jid = $1", room);
-  };
-  co_await db_.transact(std::move(work));
-}
-
-asio::awaitable<void> PgMucStore::append(std::string room, ArchiveEntry entry) {
-  check_room_jid(room);
-  check_entry(entry);
-  co_await writer_.append(std::move(room), std::move(entry));
-}
-
-asio::awaitable<void> PgMucStore::record_event(std::string room, muc::RoomEvent event) {
-  check_room_jid(room);
-  co_await writer_.record(std::move(room), std::move(event));
+  const std::optional<std::int64_t> last_seq = co_await db_.transact(std::move(work));
+  if (last_seq) {
+    writer_.announce_commit(*last_seq);
+  }
 }
 
 asio::awaitable<std::vector<ArchiveEntry>> PgMucStore::history(std::string room,

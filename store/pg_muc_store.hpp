@@ -12,9 +12,6 @@
 
 namespace stoa::store {
 
-/// MUC rooms, affiliations and the room archive in PostgreSQL (tables of migrations 0004 and
-/// 0005): the production muc::MucStore. Archive entries and compliance events go through the
-/// group-commit `ArchiveWriter`; the rest runs in a transaction per call.
 /// How long the archive keeps messages. A room's retention is its own retention_days, or
 /// `default_days` when it sets none; `max_days`, when not 0, caps both. 0 days: forever.
 struct ArchiveRetentionPolicy {
@@ -32,6 +29,9 @@ struct ArchiveExpiry {
   std::uint64_t rooms = 0;                      ///< rooms whose rows were deleted
 };
 
+/// MUC rooms, affiliations and the room archive in PostgreSQL (tables of migrations 0004 and
+/// 0005): the production muc::MucStore. Messages and lone events go through the group-commit
+/// `ArchiveWriter`; a room change runs in a transaction of its own together with its events.
 class PgMucStore : public muc::MucStore {
  public:
   PgMucStore(Database& db, ArchiveWriter& writer) : db_(db), writer_(writer) {}
@@ -40,14 +40,10 @@ class PgMucStore : public muc::MucStore {
   asio::awaitable<std::optional<muc::StoredRoom>> load_room(std::string room) override;
   asio::awaitable<void> purge_temporary_rooms(std::string service) override;
 
-  asio::awaitable<void> create_room(muc::StoredRoom room) override;
-  asio::awaitable<void> save_config(std::string room, muc::RoomConfig config) override;
-  asio::awaitable<void> save_subject(std::string room, muc::RoomSubject subject) override;
-  asio::awaitable<void> set_affiliation(std::string room, muc::AffiliationRecord record) override;
-  asio::awaitable<void> delete_room(std::string room) override;
-
-  asio::awaitable<void> append(std::string room, muc::ArchiveEntry entry) override;
-  asio::awaitable<void> record_event(std::string room, muc::RoomEvent event) override;
+  /// A single archive entry or event goes through the ArchiveWriter's group commit; any other
+  /// group runs in a transaction of its own: the room changes, then the archive and outbox rows
+  /// (write_batch()), then the writer's commit listener is told of the new sequence numbers.
+  asio::awaitable<void> commit(std::string room, std::vector<muc::StoreChange> changes) override;
   asio::awaitable<std::vector<muc::ArchiveEntry>> history(std::string room,
                                                           muc::HistoryQuery query) override;
   asio::awaitable<std::uint64_t> count_messages(std::string room) override;
@@ -55,8 +51,10 @@ class PgMucStore : public muc::MucStore {
   // pg_muc_moderation.cpp: moderation, removal, clearing and retention of the archive.
   asio::awaitable<std::optional<muc::ArchiveEntry>> archived_message(
       std::string room, std::string stanza_id) override;
-  asio::awaitable<bool> rewrite_archived(std::string room, muc::ArchiveRewrite rewrite) override;
-  asio::awaitable<std::uint64_t> clear_history(std::string room, muc::Timestamp before) override;
+  asio::awaitable<bool> rewrite_archived(std::string room, muc::ArchiveRewrite rewrite,
+                                         muc::RoomEvent event) override;
+  asio::awaitable<std::uint64_t> clear_history(std::string room, muc::Timestamp before,
+                                               muc::RoomEvent event) override;
   /// Deletes what the retention settings no longer keep (see ArchiveRetentionPolicy).
   asio::awaitable<ArchiveExpiry> expire_archive(ArchiveRetentionPolicy policy);
 

@@ -50,6 +50,15 @@ ArchiveEntry entry(const std::string& room, const std::string& id, Timestamp whe
                           "/romeo' type='groupchat'><body>words of " + id + "</body></message>"};
 }
 
+muc::RoomEvent moderation_event(const std::string& id, Timestamp when) {
+  return muc::RoomEvent{
+      muc::RoomEventKind::moderation, when, "owner@example.org", "owner", "", "", id, "spam"};
+}
+
+muc::RoomEvent clearing_event(Timestamp when) {
+  return muc::RoomEvent{muc::RoomEventKind::history_cleared, when, "", "", "", "", "", ""};
+}
+
 class PgMucModerationTest : public testing::Test {
  protected:
   PgMucModerationTest()
@@ -95,7 +104,8 @@ TEST_F(PgMucModerationTest, RewriteArchived_TombstoneClearsBodyAndSearchWords) {
   const Timestamp moderated = now_us();
   muc::ArchiveRewrite tombstone{"m1", "<message xmlns='jabber:client'><retracted/></message>",
                                 std::nullopt, moderated};
-  EXPECT_TRUE(run_awaitable(store_.rewrite_archived(kRoom, tombstone)));
+  EXPECT_TRUE(
+      run_awaitable(store_.rewrite_archived(kRoom, tombstone, moderation_event("m1", moderated))));
   EXPECT_EQ(count("SELECT count(*) FROM muc_archive WHERE body IS NULL AND moderated_at IS NOT "
                   "NULL AND stanza LIKE '%retracted%'"),
             1);
@@ -104,10 +114,12 @@ TEST_F(PgMucModerationTest, RewriteArchived_TombstoneClearsBodyAndSearchWords) {
             0);
   muc::ArchiveRewrite replacement{"m1", "<message xmlns='jabber:client'><body>new</body></message>",
                                   "new", moderated};
-  EXPECT_TRUE(run_awaitable(store_.rewrite_archived(kRoom, replacement)));
+  EXPECT_TRUE(run_awaitable(
+      store_.rewrite_archived(kRoom, replacement, moderation_event("m1", moderated))));
   EXPECT_EQ(text("SELECT body FROM muc_archive"), "new");
   muc::ArchiveRewrite unknown{"zz", "<message/>", std::nullopt, moderated};
-  EXPECT_FALSE(run_awaitable(store_.rewrite_archived(kRoom, unknown)));
+  EXPECT_FALSE(
+      run_awaitable(store_.rewrite_archived(kRoom, unknown, moderation_event("zz", moderated))));
 }
 
 TEST_F(PgMucModerationTest, ClearHistory_OnlyBeforeTheDateAndOnlyThatRoom) {
@@ -117,9 +129,11 @@ TEST_F(PgMucModerationTest, ClearHistory_OnlyBeforeTheDateAndOnlyThatRoom) {
   append("old2", now - hours(47));
   append("new", now);
   append("theirs", now - hours(48), kOther);
-  EXPECT_EQ(run_awaitable(store_.clear_history(kRoom, now - hours(1))), 2u);
+  EXPECT_EQ(run_awaitable(store_.clear_history(kRoom, now - hours(1), clearing_event(now))), 2u);
   EXPECT_EQ(count("SELECT count(*) FROM muc_archive"), 2);
-  EXPECT_EQ(run_awaitable(store_.clear_history("nowhere@conference.example.org", now)), 0u);
+  EXPECT_EQ(run_awaitable(
+                store_.clear_history("nowhere@conference.example.org", now, clearing_event(now))),
+            0u);
 }
 
 TEST_F(PgMucModerationTest, ExpireArchive_OldPartitionDroppedShortRoomTrimmedForeverKept) {

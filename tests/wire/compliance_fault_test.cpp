@@ -1,12 +1,11 @@
-// stoa-compliance under faults (issue 5): the component killed, stoad killed, the compliance
-// database stopped, each while events keep being written. Afterwards the compliance database
-// holds exactly the events stoad's outbox received: no gaps, no duplicates, in sequence order.
-//
-// The events are written into stoad's outbox directly, as stoad (or another node of the
-// cluster) writes them, so that they keep coming while stoad itself is down.
+// stoa-compliance under faults (issue 5): (a) the component killed and (c) the compliance
+// database stopped, each while real clients post in a room and its owner changes it; (b) stoad
+// killed while another node of the cluster keeps writing events (clients posting while stoad is
+// killed: compliance_posting_fault_test.cpp). Afterwards the compliance database holds exactly
+// the events stoad's outbox received: no gaps, no duplicates, in sequence order.
 
 #include "store/managed_postgres.hpp"
-#include "tests/wire/compliance_e2e.hpp"
+#include "tests/wire/compliance_posting.hpp"
 
 namespace stoa::test {
 namespace {
@@ -34,22 +33,39 @@ class ComplianceFault : public ComplianceE2eTest {
   std::unique_ptr<OutboxWriter> writer_;
 };
 
-TEST_F(ComplianceFault, ComponentKilledWhileEventsFlow_RestartLosesAndDuplicatesNothing) {
-  ASSERT_TRUE(start_stoad_and_writer());
-  configure_component();
-  start_component();
-
-  for (int round = 0; round < 3; ++round) {
-    ASSERT_TRUE(written_more(200));
-    component_->kill();
-    ASSERT_TRUE(written_more(200));
+class ComplianceClientFault : public CompliancePostingTest {
+ protected:
+  /// stoad, the component, and clients posting in the room "floor".
+  testing::AssertionResult start_posting_with_component(const std::string& component_dsn = {}) {
+    if (testing::AssertionResult started = start_stoad_with_database(stoad_dsn_); !started) {
+      return started;
+    }
+    configure_component(component_dsn);
     start_component();
+    start_posting("floor");
+    if (!posted_more(20)) {
+      return testing::AssertionFailure() << "the clients did not get to post";
+    }
+    return testing::AssertionSuccess();
   }
-  ASSERT_TRUE(written_more(200));
-  std::vector<std::string> written = writer_->stop();
+  /// Stops the clients, waits for the component to catch up and compares.
+  void expect_nothing_lost() {
+    stop_posting();
+    ASSERT_FALSE(members().empty()) << "the owner changed the room meanwhile";
+    ASSERT_TRUE(settled());
+    expect_archive_and_compliance_agree(posted());
+  }
+};
 
-  ASSERT_TRUE(settled());
-  expect_complete(written);
+TEST_F(ComplianceClientFault, ComponentKilledWhileClientsPost_RestartLosesAndDuplicatesNothing) {
+  ASSERT_TRUE(start_posting_with_component());
+  for (int round = 0; round < 3; ++round) {
+    component_->kill();
+    ASSERT_TRUE(posted_more(20));
+    start_component();
+    ASSERT_TRUE(posted_more(20));
+  }
+  expect_nothing_lost();
 }
 
 TEST_F(ComplianceFault, StoadKilledWhileEventsFlow_RestartLosesAndDuplicatesNothing) {
@@ -69,7 +85,7 @@ TEST_F(ComplianceFault, StoadKilledWhileEventsFlow_RestartLosesAndDuplicatesNoth
   EXPECT_NE(component_log().find("lost the connection to stoad"), std::string::npos);
 }
 
-TEST_F(ComplianceFault, ComplianceDatabaseStoppedAndRestarted_LosesAndDuplicatesNothing) {
+TEST_F(ComplianceClientFault, ComplianceDatabaseStoppedWhileClientsPost_LosesAndDuplicatesNothing) {
   // A cluster of its own, so that stopping it leaves stoad's database alone.
   Logger log(LogLevel::warn);
   // A fresh directory each time: a cluster left by an earlier repetition would hold its events.
@@ -78,23 +94,19 @@ TEST_F(ComplianceFault, ComplianceDatabaseStoppedAndRestarted_LosesAndDuplicates
       test_postgres().directory() / ("compliance-fault-" + std::to_string(++clusters));
   auto cluster = std::make_unique<store::ManagedPostgres>(cluster_dir, "", log,
                                                           store::ManagedPostgres::Durability::none);
-  ASSERT_TRUE(start_stoad_and_writer());
-  configure_component(cluster->dsn());
-  start_component();
-  ASSERT_TRUE(written_more(200));
+  ASSERT_TRUE(start_posting_with_component(cluster->dsn()));
 
   cluster.reset();
-  ASSERT_TRUE(written_more(300));
+  ASSERT_TRUE(posted_more(30));
   EXPECT_TRUE(wait_until([&] {
     return component_log().find("cannot store events") != std::string::npos;
   })) << "the component noticed that its database was gone";
+  ASSERT_TRUE(posted_more(10));
   cluster = std::make_unique<store::ManagedPostgres>(cluster_dir, "", log,
                                                      store::ManagedPostgres::Durability::none);
-  ASSERT_TRUE(written_more(200));
-  std::vector<std::string> written = writer_->stop();
+  ASSERT_TRUE(posted_more(30));
 
-  ASSERT_TRUE(settled());
-  expect_complete(written);
+  expect_nothing_lost();
   EXPECT_NE(component_log().find("the database is writable again"), std::string::npos);
   EXPECT_TRUE(component_->running());
 }

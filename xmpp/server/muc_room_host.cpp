@@ -97,12 +97,11 @@ void MucRoomHost::post_admin(AdminArchiveRequest request) {
 
 asio::awaitable<std::uint64_t> clear_room_history(muc::MucStore& store, std::string room,
                                                   muc::Timestamp before, muc::Timestamp now) {
-  std::string key = room;
-  const std::uint64_t deleted = co_await store.clear_history(std::move(key), before);
+  // The store records the event with the first deletions, in one transaction: a crash during
+  // a long clearing never leaves entries deleted without the event that says so.
   muc::RoomEvent event{muc::RoomEventKind::history_cleared, now, "", "", "", "", "",
                        muc::format_timestamp(before)};
-  co_await store.record_event(std::move(room), std::move(event));
-  co_return deleted;
+  co_return co_await store.clear_history(std::move(room), before, std::move(event));
 }
 
 muc::RoomListing MucRoomHost::listing() const {

@@ -101,6 +101,11 @@ struct ServerConfig {
   unsigned muc_max_retention_days = 0;     ///< longest retention a room may set; 0: no limit
   unsigned muc_retention_interval = 3600;  ///< seconds between two retention runs
   unsigned muc_retention_batch = 10000;    ///< rows one retention delete removes
+  unsigned muc_mam_max_queries = 16;       ///< MAM queries under way at once, all rooms together
+  unsigned muc_mam_count_limit = 10000;    ///< archive entries a MAM query counts at most
+  unsigned muc_search_max_queries = 4;     ///< searches across rooms under way at once
+  unsigned muc_search_count_limit = 10000;  ///< matches a search across rooms counts at most
+  unsigned muc_search_timeout_ms = 10000;   ///< a search running longer is cancelled
 
   // [archive]
   unsigned archive_batch_max = 500;      ///< archive writes per group-commit transaction

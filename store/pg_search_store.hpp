@@ -12,9 +12,12 @@
 namespace stoa::store {
 
 /// Full-text search across the room archives in PostgreSQL: the production muc::SearchStore.
-/// The words are matched with the GIN index on muc_archive.body_words (migration 0007); which
-/// rooms a user may read is decided in the same query, from the rooms' configuration and
-/// affiliations (migration 0004). Pages are found by keyset on (time, sequence), as in MAM.
+/// Which rooms a user may read is decided in SQL, from the rooms' configuration and
+/// affiliations (migration 0004), in the same snapshot as the search. The words are matched
+/// with the GIN index on muc_archive.body_words (migration 0007) when they are rare, and by
+/// walking the archive in time order (migration 0009) when they are common: the planner picks
+/// from its statistics. Pages are found by keyset on (time, sequence), as in MAM. The limits
+/// are [muc] search_max_queries, search_count_limit and search_timeout_ms.
 class PgSearchStore : public muc::SearchStore {
  public:
   /// Searches under way at once by default: a search may read many rooms, so fewer than MAM

@@ -411,9 +411,9 @@ TEST_F(PgMucStoreTest, EnsurePartitions_RowsInDefault_MovedIntoNewPartition) {
             "muc_archive_1990_01");
   EXPECT_EQ(text("SELECT tableoid::regclass::text FROM muc_archive WHERE stanza_id = 'b'"),
             "muc_archive_default");
-  // Indexes follow the parent's onto the new partition: (room, time), (room, stanza-id) and
-  // the full-text index.
-  EXPECT_EQ(count("SELECT count(*) FROM pg_indexes WHERE tablename = 'muc_archive_1990_01'"), 3);
+  // Indexes follow the parent's onto the new partition: (room, time), (room, stanza-id), the
+  // full-text index and the time order across rooms.
+  EXPECT_EQ(count("SELECT count(*) FROM pg_indexes WHERE tablename = 'muc_archive_1990_01'"), 4);
   EXPECT_EQ(count("SELECT muc_archive_ensure_partitions('1990-01-01', '1990-01-02')"), 0);
 }
 

@@ -265,6 +265,73 @@ TEST_F(PgSearchStoreTest, Paging_ForwardsAndBackwardsByPosition) {
   EXPECT_TRUE(oldest.complete);
 }
 
+TEST_F(PgSearchStoreTest, ManyMatchesInterleaved_PagedInArchiveOrderAcrossReadableRooms) {
+  // Four rooms' messages interleaved in time, two to a second so that rooms share a
+  // microsecond (append order breaks the tie), each holding the word: with the statistics
+  // up to date, the planner walks the archive in time order rather than sorting the matches.
+  const std::vector<std::string> rooms{kOpen, kMembers, kNonAnonymous, kSecret};
+  Found expected;  // what carol may read: the open and the non-anonymous room
+  for (int i = 0; i < 120; ++i) {
+    const std::string& room = rooms[static_cast<std::size_t>(i) % rooms.size()];
+    const std::string id = "c" + std::to_string(i);
+    append(room, id, "again the common word", 100 + i / 2);
+    if (room == kOpen || room == kNonAnonymous) {
+      expected.push_back(room.substr(0, room.find('@')) + ":" + id);
+    }
+  }
+  pqxx::connection connection(dsn_);
+  pqxx::nontransaction(connection).exec("ANALYZE muc_archive");
+  const SearchScope carol = scope_of("carol@example.org");
+
+  // Backwards from the newest page, then forwards from the oldest.
+  Found backwards;
+  SearchQuery query = words("common", 7);
+  query.last_page = true;
+  for (SearchPage page = search(carol, query);; page = search(carol, query)) {
+    ASSERT_EQ(page.count, expected.size());
+    ASSERT_FALSE(page.hits.empty());
+    const Found hits = found(page);
+    backwards.insert(backwards.begin(), hits.begin(), hits.end());
+    EXPECT_EQ(page.first_index, expected.size() - backwards.size());
+    if (page.complete) {
+      break;
+    }
+    ASSERT_LT(backwards.size(), expected.size());
+    query.last_page = false;
+    query.page_before = page.hits.front().position;
+  }
+  EXPECT_EQ(backwards, expected);
+
+  Found forwards;
+  query = words("common", 7);
+  for (SearchPage page = search(carol, query);; page = search(carol, query)) {
+    EXPECT_EQ(page.first_index, forwards.size());
+    const Found hits = found(page);
+    forwards.insert(forwards.end(), hits.begin(), hits.end());
+    if (page.complete) {
+      break;
+    }
+    ASSERT_LT(forwards.size(), expected.size());
+    query.page_after = page.hits.back().position;
+  }
+  EXPECT_EQ(forwards, expected);
+
+  // A member of the members-only room reads it too, in the same order.
+  const SearchPage alice = search(scope_of("alice@example.org"), words("common", 100));
+  EXPECT_EQ(alice.count, 90u);
+  EXPECT_EQ(found(alice).front(), "open:c0");
+  EXPECT_EQ(found(alice)[1], "members:c1");
+}
+
+TEST_F(PgSearchStoreTest, NoReadableRoom_EmptyAndComplete) {
+  SearchScope nowhere = scope_of("carol@example.org");
+  nowhere.service = "conference.nowhere.example";
+  const SearchPage page = search(nowhere, words("release"));
+  EXPECT_TRUE(page.hits.empty());
+  EXPECT_TRUE(page.complete);
+  EXPECT_EQ(page.count, 0u);
+}
+
 TEST_F(PgSearchStoreTest, MaxZero_CountOnly) {
   const SearchPage page = search(scope_of("carol@example.org"), words("release", 0));
   EXPECT_TRUE(page.hits.empty());

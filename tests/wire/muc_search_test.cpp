@@ -3,8 +3,13 @@
 // whose real JIDs they see.
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <pqxx/pqxx>
+#include <thread>
 
+#include "tests/support/test_postgres.hpp"
+#include "tests/support/wait.hpp"
 #include "tests/wire/muc_wire_test.hpp"
 
 namespace stoa::test {
@@ -101,6 +106,33 @@ class MucSearchTest : public MucTest {
   }
   Answer search_words(XmppClient& client, const std::string& words, std::string_view set = "") {
     return search(client, {{kFulltext, {words}}}, set);
+  }
+
+  /// Sends a search for `words` without waiting for its answer; returns the IQ's id.
+  std::string send_search(XmppClient& client, const std::string& words) {
+    const std::string id = client.next_id();
+    client.send(xml("<iq type='set' id='" + id + "' to='" + kService + "'><query xmlns='" +
+                    std::string(kSearchNs) + "'>" + form_xml({{kFulltext, {words}}}, kSearchNs) +
+                    "</query></iq>"));
+    return id;
+  }
+
+  /// Waits (bounded) until a session of `dsn` waits for a lock on `table`.
+  static testing::AssertionResult someone_waits_for(const std::string& dsn,
+                                                    const std::string& table) {
+    pqxx::connection connection(dsn);
+    const auto deadline = std::chrono::steady_clock::now() + kWaitTimeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pqxx::nontransaction tx(connection);
+      if (tx.exec_params("SELECT 1 FROM pg_locks WHERE NOT granted AND relation = $1::regclass",
+                         table)
+              .size() > 0) {
+        return testing::AssertionSuccess();
+      }
+      tx.commit();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return testing::AssertionFailure() << "nobody waits for " << table;
   }
 
   static bool has_feature(const std::optional<xmpp::Element>& info, std::string_view feature) {
@@ -326,6 +358,73 @@ TEST_F(MucSearchTest, BadRequests_RightErrors) {
   EXPECT_TRUE(no_words.results.empty());
   // The service is still there for the next one.
   EXPECT_TRUE(search_words(alice, "anything").ok());
+}
+
+TEST_F(MucSearchTest, CountLimits_Configured) {
+  ASSERT_TRUE(start_muc({{"muc.search_count_limit", "2"}, {"muc.mam_count_limit", "2"}}));
+  XmppClient alice;
+  ASSERT_TRUE(login(alice, kAlice));
+  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  for (const char* body : {"tick one", "tick two", "tick three", "tock"}) {
+    ASSERT_TRUE(say_and_wait(alice, "lobby", body));
+  }
+  // Three matches are more than two: all of them, without a count.
+  const Answer many = search_words(alice, "tick");
+  ASSERT_TRUE(many.ok()) << many.describe();
+  EXPECT_EQ(many.results.size(), 3u);
+  EXPECT_EQ(many.rsm_text("count"), "(none)") << many.describe();
+  EXPECT_EQ(search_words(alice, "tock").rsm_text("count"), "1");
+  const Answer in_room = mam(alice, "lobby", {{kFulltext, {"tick"}}});
+  ASSERT_TRUE(in_room.ok()) << in_room.describe();
+  EXPECT_EQ(in_room.results.size(), 3u);
+  EXPECT_EQ(in_room.rsm_text("count"), "(none)") << in_room.describe();
+  EXPECT_EQ(mam(alice, "lobby", {{kFulltext, {"tock"}}}).rsm_text("count"), "1");
+}
+
+TEST_F(MucSearchTest, SearchesAtOnce_LimitedByConfiguration) {
+  const std::string dsn = create_test_database();
+  ASSERT_TRUE(start_muc({{"database.dsn", toml_string(dsn)},
+                         {"muc.search_max_queries", "1"},
+                         {"muc.search_timeout_ms", "600000"}}));
+  XmppClient alice;
+  ASSERT_TRUE(login(alice, kAlice));
+  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(say_and_wait(alice, "lobby", "held up"));
+  // The one search allowed waits for a lock on the affiliations, which the search reads.
+  pqxx::connection other(dsn);
+  pqxx::work locking(other);
+  locking.exec("LOCK TABLE muc_affiliations IN ACCESS EXCLUSIVE MODE");
+  const std::string held = send_search(alice, "held");
+  ASSERT_TRUE(someone_waits_for(dsn, "muc_affiliations"));
+  const Answer refused = search_words(alice, "held");
+  EXPECT_EQ(refused.error(), "resource-constraint") << refused.describe();
+  locking.abort();
+  const std::optional<xmpp::Element> answer = alice.wait_for([&](const xmpp::Element& stanza) {
+    return stanza.name() == "iq" && stanza.attr_or("id") == held;
+  });
+  ASSERT_TRUE(answer) << alice.describe();
+  EXPECT_EQ(answer->attr_or("type"), "result") << answer->str();
+}
+
+TEST_F(MucSearchTest, SearchTimeout_Configured) {
+  const std::string dsn = create_test_database();
+  ASSERT_TRUE(start_muc({{"database.dsn", toml_string(dsn)}, {"muc.search_timeout_ms", "100"}}));
+  XmppClient alice;
+  ASSERT_TRUE(login(alice, kAlice));
+  ASSERT_TRUE(create_instant_room(alice, "lobby", "Alice"));
+  ASSERT_TRUE(say_and_wait(alice, "lobby", "slow going"));
+  pqxx::connection other(dsn);
+  pqxx::work locking(other);
+  locking.exec("LOCK TABLE muc_affiliations IN ACCESS EXCLUSIVE MODE");
+  const Answer cancelled = search_words(alice, "slow");
+  ASSERT_EQ(cancelled.error(), "resource-constraint") << cancelled.describe();
+  // Cancelled by the configured timeout, not the default one.
+  const xmpp::Element* text =
+      cancelled.reply->child("error")->child("text", xmpp::ns::kStanzaErrors);
+  ASSERT_NE(text, nullptr) << cancelled.describe();
+  EXPECT_NE(text->text().find("100 ms"), std::string::npos) << cancelled.describe();
+  locking.abort();
+  EXPECT_EQ(search_words(alice, "slow").bodies(), Strings{"slow going"});
 }
 
 }  // namespace

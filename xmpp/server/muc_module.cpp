@@ -114,8 +114,9 @@ MucModule::MucModule(Server& server, store::Database& db, const conf::ServerConf
                      Logger& log, PresenceHandler& presence)
     : writer_(db, archive_writer_settings(config), log),
       store_(db, writer_),
-      archive_(db),
-      search_(db) {
+      archive_(db, config.muc_mam_max_queries, config.muc_mam_count_limit),
+      search_(db, config.muc_search_max_queries, config.muc_search_count_limit,
+              std::chrono::milliseconds(config.muc_search_timeout_ms)) {
   std::vector<asio::io_context*> workers = worker_contexts(server);
   std::vector<MucService*> services;
   for (std::string& domain : service_domains(config)) {

@@ -97,20 +97,20 @@ struct ServerConfig {
   unsigned muc_max_history = 100;     ///< the most a room may be configured to send on join
   unsigned muc_mam_max_page = 100;    ///< the most archive entries one MAM query returns
   unsigned muc_max_affiliations_per_room = 10000;
-  unsigned muc_retention_days = 0;         ///< days the archive keeps messages; 0: forever
-  unsigned muc_max_retention_days = 0;     ///< longest retention a room may set; 0: no limit
-  unsigned muc_retention_interval = 3600;  ///< seconds between two retention runs
-  unsigned muc_retention_batch = 10000;    ///< rows one retention delete removes
-  unsigned muc_mam_max_queries = 16;       ///< MAM queries under way at once, all rooms together
-  unsigned muc_mam_count_limit = 10000;    ///< archive entries a MAM query counts at most
-  unsigned muc_search_max_queries = 4;     ///< searches across rooms under way at once
+  unsigned muc_retention_days = 0;          ///< days the archive keeps messages; 0: forever
+  unsigned muc_max_retention_days = 0;      ///< longest retention a room may set; 0: no limit
+  unsigned muc_retention_interval = 3600;   ///< seconds between two retention runs
+  unsigned muc_retention_batch = 10000;     ///< rows one retention delete removes
+  unsigned muc_mam_max_queries = 16;        ///< MAM queries under way at once, all rooms together
+  unsigned muc_mam_count_limit = 10000;     ///< archive entries a MAM query counts at most
+  unsigned muc_search_max_queries = 4;      ///< searches across rooms under way at once
   unsigned muc_search_count_limit = 10000;  ///< matches a search across rooms counts at most
   unsigned muc_search_timeout_ms = 10000;   ///< a search running longer is cancelled
 
   // [archive]
-  unsigned archive_batch_max = 500;      ///< archive writes per group-commit transaction
-  unsigned archive_batch_delay_ms = 0;   ///< how long a batch waits for more writes
-  unsigned archive_retry_max_ms = 2000;  ///< longest pause between commits after failures
+  unsigned archive_batch_max = 500;            ///< archive writes per group-commit transaction
+  unsigned archive_batch_delay_ms = 0;         ///< how long a batch waits for more writes
+  unsigned archive_retry_max_ms = 2000;        ///< longest pause between commits after failures
   unsigned archive_max_pending_per_room = 64;  ///< messages of one room being stored at once
 
   // [components]

@@ -39,6 +39,8 @@ struct ServerConfig {
   /// A file stoad writes once it accepts connections: one "name port" line per listener.
   /// Empty disables it. Relative paths are under data_dir.
   std::string ready_file;
+  /// Seconds between two returns of freed heap memory to the system; 0: never.
+  unsigned memory_trim_seconds = 60;
 
   // [c2s]
   Listener c2s{"::", 5222};             ///< STARTTLS

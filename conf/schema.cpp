@@ -180,6 +180,14 @@ constexpr std::array kOptions{
                   "each; relative to data_dir; empty: none.",
            .get = get_field<&ServerConfig::ready_file>,
            .set = set_field<&ServerConfig::ready_file>},
+    Option{.key = "server.memory_trim_seconds",
+           .type = integer,
+           .doc = "Seconds between two returns of freed heap memory to the operating system "
+                  "(malloc_trim), which matters after many connections close at once; 0: never.",
+           .min = 0,
+           .max = 86400,
+           .get = get_field<&ServerConfig::memory_trim_seconds>,
+           .set = set_field<&ServerConfig::memory_trim_seconds>},
     // [c2s]
     Option{.key = "c2s.address",
            .type = string,

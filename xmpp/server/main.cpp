@@ -22,6 +22,7 @@
 #include "xmpp/server/archive_retention.hpp"
 #include "xmpp/server/carbons.hpp"
 #include "xmpp/server/component_hub.hpp"
+#include "xmpp/server/memory_trim.hpp"
 #include "xmpp/server/muc_module.hpp"
 #include "xmpp/server/roster_module.hpp"
 #include "xmpp/server/server.hpp"
@@ -153,15 +154,20 @@ int run(const Options& options, const stoa::conf::ServerConfig& config) {
                                                                        muc->store(), config, log);
   }
 
+  stoa::xmpp::server::MemoryTrim memory_trim(main_context.get_executor(),
+                                             std::chrono::seconds(config.memory_trim_seconds), log);
+
   server.start();
   admin.start();
   if (retention) {
     retention->start();
   }
+  memory_trim.start();
   server.write_ready_file();
   signals.async_wait([&](const std::error_code&, int signal) {
     log.info("stoad", "received signal ", signal, ", shutting down");
     admin.stop();
+    memory_trim.stop();
     main_context.stop();
   });
   main_context.run();

@@ -9,6 +9,7 @@
 
 #include "muc/outcome_runner.hpp"
 #include "tests/unit/muc/in_memory_muc_store.hpp"
+#include "tests/unit/muc/room_test_support.hpp"
 
 namespace stoa::muc::testing {
 namespace {
@@ -51,17 +52,7 @@ class OutcomeCommitTest : public ::testing::Test {
     store.rooms[kRoomJid] = room;
   }
   RunResult run(Outcome outcome) {
-    asio::io_context context;
-    RunResult result;
-    asio::co_spawn(context, run_outcome(std::move(outcome), kRoomJid, store, deliverer),
-                   [&result](std::exception_ptr failure, RunResult done) {
-                     if (failure) {
-                       std::rethrow_exception(failure);
-                     }
-                     result = std::move(done);
-                   });
-    context.run();
-    return result;
+    return run_to_completion(std::move(outcome), kRoomJid, store, deliverer);
   }
   static Outcome ban_then_subject() {
     Outcome out;

@@ -49,17 +49,7 @@ class RecordingDeliverer : public Deliverer {
 class OutcomeRunnerTest : public RoomTest {
  protected:
   RunResult run(Outcome outcome) {
-    asio::io_context context;
-    RunResult result;
-    asio::co_spawn(context, run_outcome(std::move(outcome), kRoom, store, deliverer),
-                   [&result](std::exception_ptr failure, RunResult done) {
-                     if (failure) {
-                       std::rethrow_exception(failure);
-                     }
-                     result = std::move(done);
-                   });
-    context.run();
-    return result;
+    return run_to_completion(std::move(outcome), kRoom, store, deliverer);
   }
 
   InMemoryMucStore store;

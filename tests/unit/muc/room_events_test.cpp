@@ -501,17 +501,7 @@ class RecordFailureTest : public RoomEventsTest, public Deliverer {
     co_return std::vector<xmpp::Jid>{};
   }
   RunResult run(Outcome outcome) {
-    asio::io_context context;
-    RunResult result;
-    asio::co_spawn(context, run_outcome(std::move(outcome), kRoom, store, *this),
-                   [&result](std::exception_ptr failure, RunResult done) {
-                     if (failure) {
-                       std::rethrow_exception(failure);
-                     }
-                     result = std::move(done);
-                   });
-    context.run();
-    return result;
+    return run_to_completion(std::move(outcome), kRoom, store, *this);
   }
   /// alice and bob in the owner's room, every step stored; then the next record fails.
   void SetUp() override {

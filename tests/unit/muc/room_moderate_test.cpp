@@ -54,17 +54,7 @@ class RoomModerateTest : public RoomTest {
   }
 
   RunResult run(Outcome outcome) {
-    asio::io_context context;
-    RunResult result;
-    asio::co_spawn(context, run_outcome(std::move(outcome), kRoom, store, recorder),
-                   [&result](std::exception_ptr failure, RunResult done) {
-                     if (failure) {
-                       std::rethrow_exception(failure);
-                     }
-                     result = std::move(done);
-                   });
-    context.run();
-    return result;
+    return run_to_completion(std::move(outcome), kRoom, store, recorder);
   }
 
   /// The stored form of the spam message.

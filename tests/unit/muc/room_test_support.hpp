@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -13,10 +15,28 @@
 
 #include "muc/history.hpp"
 #include "muc/muc_namespaces.hpp"
+#include "muc/outcome_runner.hpp"
 #include "muc/room.hpp"
 #include "xmpp/namespaces.hpp"
 
 namespace stoa::muc::testing {
+
+/// Runs an outcome to completion on a private io_context, as a room host would; rethrows what
+/// escaped it.
+inline RunResult run_to_completion(Outcome outcome, const std::string& room, MucStore& store,
+                                   Deliverer& deliverer) {
+  asio::io_context context;
+  RunResult result;
+  asio::co_spawn(context, run_outcome(std::move(outcome), room, store, deliverer),
+                 [&result](std::exception_ptr failure, RunResult done) {
+                   if (failure) {
+                     std::rethrow_exception(failure);
+                   }
+                   result = std::move(done);
+                 });
+  context.run();
+  return result;
+}
 
 /// A stanza from XML text, in the jabber:client namespace.
 inline xmpp::Element xml(std::string_view text) {

@@ -1,7 +1,11 @@
 #include "xmpp/jid.hpp"
 
 #include <gtest/gtest.h>
+#include <stringprep.h>
 
+#include <cctype>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
@@ -279,6 +283,47 @@ TEST(JidPrep, SinglePartFunctions) {
   EXPECT_FALSE(nameprep("a@b"));
   EXPECT_EQ(resourceprep("Laptop"), "Laptop");
   EXPECT_FALSE(resourceprep(""));
+}
+
+// libidn's own answer, for checking the printable-ASCII shortcut against it.
+std::optional<std::string> stringprep_answer(const std::string& part,
+                                             const Stringprep_profile* profile) {
+  std::string buffer(part);
+  buffer.resize(part.size() + 64, '\0');
+  if (stringprep(buffer.data(), buffer.size(), static_cast<Stringprep_profile_flags>(0), profile) !=
+      STRINGPREP_OK) {
+    return std::nullopt;
+  }
+  buffer.resize(std::strlen(buffer.c_str()));
+  if (buffer.empty()) {
+    return std::nullopt;
+  }
+  return buffer;
+}
+
+TEST(JidPrep, PrintableAscii_SameAsStringprep) {
+  for (char c = 0x20; c <= 0x7E; ++c) {
+    for (const std::string& part : {std::string(1, c), "x" + std::string(1, c) + "Yz"}) {
+      EXPECT_EQ(nodeprep(part), stringprep_answer(part, stringprep_xmpp_nodeprep)) << part;
+      EXPECT_EQ(resourceprep(part), stringprep_answer(part, stringprep_xmpp_resourceprep)) << part;
+      const bool hostname_character =
+          std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      if (hostname_character) {
+        EXPECT_EQ(nameprep(part), stringprep_answer(part, stringprep_nameprep)) << part;
+      } else if (c != '.') {
+        EXPECT_FALSE(nameprep(part)) << part;
+      }
+    }
+  }
+}
+
+TEST(JidPrep, NonAsciiAndControlCharacters_StillPrepared) {
+  EXPECT_EQ(nodeprep("\xC3\x84lice"), "\xC3\xA4lice");  // Ä folds to ä
+  EXPECT_EQ(resourceprep("a\xC2\xAD"
+                         "b"),
+            "ab");  // soft hyphen maps to nothing
+  EXPECT_FALSE(nodeprep("a\x01b"));
+  EXPECT_FALSE(resourceprep("a\x7F"));
 }
 
 }  // namespace

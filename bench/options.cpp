@@ -1,7 +1,10 @@
 #include "bench/options.hpp"
 
 #include <charconv>
+#include <optional>
 #include <string_view>
+
+#include "xmpp/jid.hpp"
 
 namespace stoa::bench {
 namespace {
@@ -14,6 +17,17 @@ unsigned parse_unsigned(std::string_view name, std::string_view text, unsigned l
                      " to " + std::to_string(high) + ", got '" + std::string(text) + "'");
   }
   return value;
+}
+
+// Servers answer with the prepared form of a JID ("Room1" comes back as "room1"), and the
+// generator matches replies by text: prefixes are kept prepared.
+std::string prepared_local_part(std::string_view name, std::string_view text) {
+  std::optional<std::string> prepared = xmpp::nodeprep(text);
+  if (!prepared) {
+    throw UsageError(std::string(name) + " must be usable as a JID local part, got '" +
+                     std::string(text) + "'");
+  }
+  return *prepared;
 }
 
 }  // namespace
@@ -68,11 +82,11 @@ Options parse_options(int argc, char** argv) {
         throw UsageError("--auth must be plain, scram-sha-1 or scram-sha-256");
       }
     } else if (arg == "--user-prefix") {
-      options.user_prefix = value;
+      options.user_prefix = prepared_local_part(arg, value);
     } else if (arg == "--password") {
       options.password = value;
     } else if (arg == "--room-prefix") {
-      options.room_prefix = value;
+      options.room_prefix = prepared_local_part(arg, value);
     } else if (arg == "--processes") {
       options.processes = parse_unsigned(arg, value, 1, 256);
     } else if (arg == "--json") {

@@ -55,6 +55,42 @@ TEST_F(MessageTest, BothDirections_EachSideReceives) {
   EXPECT_EQ(at_alice->child_text("body"), "pong from bob");
 }
 
+// A client that stops reading fills its socket: the server's writes then stop part-way and
+// wait. Everything queued meanwhile must still arrive whole and in order once it reads again.
+// 12 MB: three times what the kernel buffers of a loopback connection whose reader does not read
+// took here (~4 MB), less than the send queue allowed, beyond which the reader is cut off.
+class SlowReaderTest : public WireTest, public testing::WithParamInterface<TlsMode> {};
+
+TEST_P(SlowReaderTest, ReaderThatFallsBehind_GetsEverythingInOrder) {
+  constexpr int kMessages = 120;
+  const std::string filler(100'000, 'x');
+  ASSERT_TRUE(start_with_users(
+      {{"limits.send_queue_bytes", std::to_string(32 << 20)}, {"c2s.require_tls", "false"}}));
+  const ClientOptions options{server_.c2s_port(), GetParam()};
+  XmppClient alice;
+  XmppClient bob;
+  ASSERT_TRUE(alice.connect(kAlice, kPassword, options));
+  const ConnectResult bob_login = bob.connect(kBob, kPassword, options);
+  ASSERT_TRUE(bob_login) << bob_login.error;
+  for (int i = 0; i < kMessages; ++i) {
+    alice.send_message(bob.bound_jid(), std::to_string(i) + " " + filler);
+  }
+  // Answered after the server has routed every message before it; bob has read nothing yet.
+  ASSERT_TRUE(alice.iq(xml("<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>")))
+      << alice.describe();
+  for (int i = 0; i < kMessages; ++i) {
+    const std::optional<xmpp::Element> message = bob.expect_message_from(kAlice);
+    ASSERT_TRUE(message) << "message " << i << " missing; " << bob.describe();
+    EXPECT_EQ(message->child_text("body"), std::to_string(i) + " " + filler);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, SlowReaderTest,
+                         testing::Values(TlsMode::plaintext, TlsMode::starttls),
+                         [](const testing::TestParamInfo<TlsMode>& mode) {
+                           return mode.param == TlsMode::plaintext ? "Plain" : "Tls";
+                         });
+
 TEST_F(MessageTest, ToUnknownLocalUser_ServiceUnavailableError) {
   ASSERT_TRUE(start_with_users());
   XmppClient alice;

@@ -127,10 +127,11 @@ std::vector<Jid> Router::deliver_to_many(const Element& stanza,
 
   std::unordered_map<Shard*, std::vector<SessionPtr>> by_shard;
   std::vector<Jid> missing;
-  for (const Jid& recipient : recipients) {
-    SessionPtr session = server_.registry.find_session(recipient);
+  std::vector<SessionPtr> sessions = server_.registry.find_sessions(recipients);
+  for (std::size_t i = 0; i < recipients.size(); ++i) {
+    SessionPtr& session = sessions[i];
     if (!session) {
-      missing.push_back(recipient);
+      missing.push_back(recipients[i]);
       continue;
     }
     std::vector<SessionPtr>& batch = by_shard[&session->shard()];

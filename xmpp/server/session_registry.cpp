@@ -67,6 +67,20 @@ std::optional<BoundResource> SessionRegistry::find(const Jid& full_jid) const {
 
 SessionPtr SessionRegistry::find_session(const Jid& full_jid) const {
   std::shared_lock lock(mutex_);
+  return find_session_locked(full_jid);
+}
+
+std::vector<SessionPtr> SessionRegistry::find_sessions(const std::vector<Jid>& full_jids) const {
+  std::vector<SessionPtr> found;
+  found.reserve(full_jids.size());
+  std::shared_lock lock(mutex_);
+  for (const Jid& full_jid : full_jids) {
+    found.push_back(find_session_locked(full_jid));
+  }
+  return found;
+}
+
+SessionPtr SessionRegistry::find_session_locked(const Jid& full_jid) const {
   auto it = find_bare(full_jid);
   if (it == by_bare_.end()) {
     return nullptr;

@@ -51,6 +51,9 @@ class SessionRegistry {
   std::optional<BoundResource> find(const Jid& full_jid) const;
   /// The session bound to `full_jid`, if any: find() without copying the entry (fan-out).
   SessionPtr find_session(const Jid& full_jid) const;
+  /// find_session() for each of `full_jids`, in order (nullptr where none is bound), under one
+  /// lock: a room's fan-out looks up every occupant at once.
+  std::vector<SessionPtr> find_sessions(const std::vector<Jid>& full_jids) const;
   std::vector<BoundResource> resources(const std::string& bare_jid) const;
 
   /// Records the presence a resource broadcast; nullptr (with available=false) when it left.
@@ -81,6 +84,8 @@ class SessionRegistry {
       std::unordered_map<std::string, std::vector<BoundResource>, KeyHash, std::equal_to<>>;
   /// The entry of `full_jid`'s bare JID.
   ByBare::const_iterator find_bare(const Jid& full_jid) const;
+  /// find_session() for a caller that holds the lock.
+  SessionPtr find_session_locked(const Jid& full_jid) const;
 
   ConflictPolicy policy_;
   unsigned max_resources_;

@@ -44,6 +44,9 @@ class Transport {
   void close();
 
  private:
+  asio::awaitable<std::tuple<std::error_code, std::size_t>> write_plain(
+      const std::vector<asio::const_buffer>& buffers);
+
   asio::ip::tcp::socket socket_;
   SSL* ssl_ = nullptr;
 };

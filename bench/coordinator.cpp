@@ -52,6 +52,17 @@ bool read_child(Child& child, Results& merged) {
   return true;
 }
 
+/// The load generator's own CPU time so far: what it costs is CPU the server did not get.
+double workers_cpu_seconds(const std::vector<Child>& children) {
+  double seconds = 0;
+  for (const Child& child : children) {
+    if (const std::optional<ServerSample> sample = sample_server(child.pid)) {
+      seconds += sample->cpu_seconds;
+    }
+  }
+  return seconds;
+}
+
 void write_go(const Child& child) {
   constexpr char kGo[] = "go\n";
   while (::write(child.to_child, kGo, sizeof kGo - 1) < 0 && errno == EINTR) {
@@ -64,6 +75,15 @@ double RunOutcome::phase_seconds(const std::string& name) const {
   for (const PhaseTime& phase : phases) {
     if (phase.name == name) {
       return phase.seconds;
+    }
+  }
+  return 0;
+}
+
+double RunOutcome::phase_generator_cpu_seconds(const std::string& name) const {
+  for (const PhaseTime& phase : phases) {
+    if (phase.name == name) {
+      return phase.generator_cpu_seconds;
     }
   }
   return 0;
@@ -114,6 +134,7 @@ RunOutcome run_workers(const Options& options, const Scenario& scenario, const R
   const Clock::time_point run_start = Clock::now();
   std::string current;
   Clock::time_point phase_start = run_start;
+  double phase_start_cpu = 0;
   for (;;) {
     std::vector<pollfd> fds;
     std::vector<Child*> polled;
@@ -137,10 +158,12 @@ RunOutcome run_workers(const Options& options, const Scenario& scenario, const R
     }
     if (agreed) {
       const Clock::time_point now = Clock::now();
+      const double cpu = workers_cpu_seconds(children);
       if (!current.empty()) {
-        outcome.phases.push_back(
-            {current, std::chrono::duration<double>(now - phase_start).count()});
+        outcome.phases.push_back({current, std::chrono::duration<double>(now - phase_start).count(),
+                                  cpu - phase_start_cpu});
       }
+      phase_start_cpu = cpu;
       if (options.server_pid) {
         if (auto sample = sample_server(*options.server_pid)) {
           outcome.server_at[next.empty() ? std::string("end") : next] = *sample;

@@ -17,6 +17,7 @@ namespace stoa::bench {
 struct PhaseTime {
   std::string name;
   double seconds = 0;
+  double generator_cpu_seconds = 0;  ///< user + system time the workers used in the phase
 };
 
 /// A whole run as the parent saw it: the workers' merged results, how long each phase took
@@ -30,6 +31,7 @@ struct RunOutcome {
   std::optional<ServerSample> server_before;
 
   double phase_seconds(const std::string& name) const;
+  double phase_generator_cpu_seconds(const std::string& name) const;
 };
 
 /// Forks options.processes workers, each taking a contiguous slice of the users, steps them

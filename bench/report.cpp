@@ -17,6 +17,9 @@ struct Figures {
   double storm_sessions_per_s = 0;
   std::optional<double> kib_per_session;
   std::optional<double> kib_per_occupancy;
+  double generator_cpu_seconds = 0;
+  double generator_traffic_cpu_seconds = 0;  ///< in the steady and drain phases
+  std::optional<double> generator_us_per_stanza;
 };
 
 double rate(double count, double seconds) {
@@ -35,6 +38,17 @@ Figures figures(const RunOutcome& outcome) {
   f.deliveries_per_s = rate(static_cast<double>(r.deliveries), steady);
   f.stanzas_per_s =
       rate(static_cast<double>(r.stanzas_received), steady + outcome.phase_seconds("drain"));
+  for (const PhaseTime& phase : outcome.phases) {
+    f.generator_cpu_seconds += phase.generator_cpu_seconds;
+  }
+  // stanzas_received counts the steady and drain phases: their CPU time per stanza is what
+  // the load generator takes from the server's cores for each delivery.
+  f.generator_traffic_cpu_seconds =
+      outcome.phase_generator_cpu_seconds("steady") + outcome.phase_generator_cpu_seconds("drain");
+  if (r.stanzas_received > 0) {
+    f.generator_us_per_stanza =
+        f.generator_traffic_cpu_seconds * 1e6 / static_cast<double>(r.stanzas_received);
+  }
   f.storm_seconds = outcome.phase_seconds("storm");
   f.storm_sessions_per_s = rate(static_cast<double>(r.storm_sessions), f.storm_seconds);
   // Growth of the server's resident memory while sessions, then occupancies, were added.
@@ -135,6 +149,13 @@ std::string json_report(const Options& options, const Scenario& scenario, const 
                        std::to_string(r.storm_joins) + ", \"seconds\": " + number(f.storm_seconds) +
                        ", \"sessions_per_s\": " + number(f.storm_sessions_per_s) + "}");
   }
+  std::string generator =
+      "{\"cpu_seconds\": " + number(f.generator_cpu_seconds) +
+      ", \"steady_drain_cpu_seconds\": " + number(f.generator_traffic_cpu_seconds);
+  if (f.generator_us_per_stanza) {
+    generator += ", \"us_per_stanza_received\": " + number(*f.generator_us_per_stanza);
+  }
+  field("load_generator", generator + "}");
   std::string errors = "{";
   for (const auto& [kind, count] : r.errors) {
     errors += (errors.size() > 1 ? ", " : "") + quoted(kind) + ": " + std::to_string(count);
@@ -200,6 +221,12 @@ std::string table_report(const Options& options, const Scenario& scenario, const
                                std::to_string(r.storm_joins) + " joins in " +
                                number(f.storm_seconds) + " s");
   }
+  std::string generator = number(f.generator_cpu_seconds) + " s (steady + drain " +
+                          number(f.generator_traffic_cpu_seconds) + " s";
+  if (f.generator_us_per_stanza) {
+    generator += ", " + number(*f.generator_us_per_stanza) + " us per stanza received";
+  }
+  row("load generator cpu", generator + ")");
   if (options.server_pid && outcome.server_before && outcome.server_at.contains("end")) {
     const ServerSample& end = outcome.server_at.at("end");
     row("server cpu", number(end.cpu_seconds - outcome.server_before->cpu_seconds) + " s");

@@ -24,7 +24,9 @@ using xmpp::Element;
 namespace ns = xmpp::ns;
 
 Session::Connection::Connection(WorkerContext& ctx)
-    : stream(ctx.io, ctx.tls), parser(xmpp::StreamLimits{}) {}
+    : stream(ctx.io, ctx.tls),
+      framer(xmpp::StreamLimits{}.max_stanza_bytes),
+      parser(xmpp::StreamLimits{}) {}
 
 Session::Session(WorkerContext& ctx, std::uint32_t user)
     : ctx_(ctx), user_(user), name_(ctx.user_name(user)) {
@@ -87,7 +89,7 @@ asio::awaitable<bool> Session::attempt() {
         ctx_.results.error("starttls-refused");
       }
       if (ok) {
-        connection->parser.reset();
+        restart_stream(*connection);
         ok = co_await start_tls();
       }
       if (ok) {
@@ -136,32 +138,32 @@ void Session::open_stream() {
   send(header);
 }
 
-asio::awaitable<std::optional<Element>> Session::next_element(
+asio::awaitable<std::optional<std::string_view>> Session::next_stanza(
     std::shared_ptr<Connection> connection, std::string_view phase) {
   for (;;) {
-    if (std::optional<xmpp::StreamEvent> event = connection->parser.next()) {
-      if (std::holds_alternative<xmpp::StreamOpen>(*event)) {
-        continue;
-      }
-      if (std::holds_alternative<xmpp::StreamClose>(*event)) {
-        if (!connection->closing) {
-          ctx_.results.error(std::string(phase) + "-stream-closed");
-        }
-        co_return std::nullopt;
-      }
-      Element element = std::move(std::get<xmpp::StreamElement>(*event).element);
-      if (element.is("error", ns::kStreams)) {
-        std::string condition = "unknown";
-        for (const Element* child : element.children()) {
-          if (child->xmlns() == ns::kStreamErrors) {
-            condition = child->name();
-            break;
+    if (std::optional<StanzaFramer::Frame> frame = connection->framer.next()) {
+      switch (frame->kind) {
+        case StanzaFramer::FrameKind::stream_open:
+          // The parser learns the stream's namespaces, for the stanzas it will be given.
+          if (connection->parser.feed(frame->text)) {
+            ctx_.results.error(std::string(phase) + "-bad-xml");
+            co_return std::nullopt;
           }
-        }
-        ctx_.results.error("stream-error-" + condition);
-        co_return std::nullopt;
+          while (connection->parser.next()) {
+          }
+          continue;
+        case StanzaFramer::FrameKind::stream_close:
+          if (!connection->closing) {
+            ctx_.results.error(std::string(phase) + "-stream-closed");
+          }
+          co_return std::nullopt;
+        case StanzaFramer::FrameKind::stanza:
+          co_return frame->text;
       }
-      co_return element;
+    }
+    if (connection->framer.failed()) {
+      ctx_.results.error(std::string(phase) + "-bad-xml");
+      co_return std::nullopt;
     }
     std::error_code ec;
     std::size_t size = 0;
@@ -179,11 +181,47 @@ asio::awaitable<std::optional<Element>> Session::next_element(
       }
       co_return std::nullopt;
     }
-    if (connection->parser.feed(std::string_view(connection->buffer.data(), size))) {
-      ctx_.results.error(std::string(phase) + "-bad-xml");
-      co_return std::nullopt;
-    }
+    connection->framer.feed(std::string_view(connection->buffer.data(), size));
   }
+}
+
+asio::awaitable<std::optional<Element>> Session::next_element(
+    std::shared_ptr<Connection> connection, std::string_view phase) {
+  const std::optional<std::string_view> stanza = co_await next_stanza(connection, phase);
+  if (!stanza) {
+    co_return std::nullopt;
+  }
+  co_return parse_stanza(*connection, *stanza, phase);
+}
+
+std::optional<Element> Session::parse_stanza(Connection& connection, std::string_view stanza,
+                                             std::string_view phase) {
+  std::optional<xmpp::StreamEvent> event;
+  if (!connection.parser.feed(stanza)) {
+    event = connection.parser.next();
+  }
+  if (!event || !std::holds_alternative<xmpp::StreamElement>(*event)) {
+    ctx_.results.error(std::string(phase) + "-bad-xml");
+    return std::nullopt;
+  }
+  Element element = std::move(std::get<xmpp::StreamElement>(*event).element);
+  if (element.is("error", ns::kStreams)) {
+    std::string condition = "unknown";
+    for (const Element* child : element.children()) {
+      if (child->xmlns() == ns::kStreamErrors) {
+        condition = child->name();
+        break;
+      }
+    }
+    ctx_.results.error("stream-error-" + condition);
+    return std::nullopt;
+  }
+  return element;
+}
+
+void Session::restart_stream(Connection& connection) {
+  connection.framer.reset();
+  connection.parser.reset();
 }
 
 asio::awaitable<bool> Session::authenticate(const Element& features) {
@@ -257,7 +295,7 @@ asio::awaitable<bool> Session::authenticate(const Element& features) {
     }
     break;
   }
-  connection_->parser.reset();
+  restart_stream(*connection_);
   open_stream();
   std::optional<Element> features_after = co_await next_element(connection_, "features-after-auth");
   if (!features_after) {
@@ -289,11 +327,20 @@ asio::awaitable<bool> Session::bind() {
 
 asio::awaitable<void> Session::read_loop(std::shared_ptr<Connection> connection) {
   while (connection == connection_) {
-    std::optional<Element> stanza = co_await next_element(connection, "stream");
+    const std::optional<std::string_view> stanza = co_await next_stanza(connection, "stream");
     if (!stanza) {
       break;
     }
-    handle(*stanza);
+    if (!handle_text(*stanza)) {
+      std::optional<Element> element = parse_stanza(*connection, *stanza, "stream");
+      if (!element) {
+        break;  // a stream error is no stanza received
+      }
+      handle(*element);
+    }
+    if (ctx_.counting_stanzas) {
+      ++ctx_.results.stanzas_received;
+    }
   }
   on_disconnected(*connection);
 }

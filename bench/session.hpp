@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/stanza_framer.hpp"
 #include "bench/worker_context.hpp"
 #include "xmpp/xml_element.hpp"
 #include "xmpp/xml_stream_parser.hpp"
@@ -65,16 +66,25 @@ class Session : public std::enable_shared_from_this<Session> {
     bool writing = false;
     std::string out;
     std::string in_flight;
+    /// The framer cuts the stream; the parser reads only what the session cannot peek at.
+    StanzaFramer framer;
     xmpp::XmlStreamParser parser;
     std::array<char, 4096> buffer{};
   };
 
   asio::awaitable<bool> attempt();
   asio::awaitable<bool> start_tls();
-  /// The next first-level element of the stream; nullopt (with the reason counted) when the
-  /// stream ended or broke.
+  /// The text of the stream's next first-level element, valid until the next read; nullopt
+  /// (with the reason counted) when the stream ended or broke.
+  asio::awaitable<std::optional<std::string_view>> next_stanza(
+      std::shared_ptr<Connection> connection, std::string_view phase);
+  /// next_stanza(), parsed.
   asio::awaitable<std::optional<xmpp::Element>> next_element(std::shared_ptr<Connection> connection,
                                                              std::string_view phase);
+  /// A stream error (or bad XML) is counted and gives nullopt.
+  std::optional<xmpp::Element> parse_stanza(Connection& connection, std::string_view stanza,
+                                            std::string_view phase);
+  void restart_stream(Connection& connection);
   void open_stream();
   asio::awaitable<bool> authenticate(const xmpp::Element& features);
   asio::awaitable<bool> bind();
@@ -84,8 +94,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void send(std::string_view text);
   void flush(const std::shared_ptr<Connection>& connection);
 
+  /// Handles the stanzas that need no parsing (most of a benchmark's load) from their text;
+  /// false leaves the stanza to handle().
+  bool handle_text(std::string_view stanza);
   void handle(const xmpp::Element& stanza);
   void on_message(const xmpp::Element& message);
+  void on_groupchat(std::string_view from, std::string_view body);
   void on_presence(const xmpp::Element& presence);
   void on_iq(const xmpp::Element& iq);
   void joined_room(Slot& slot);

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "bench/session.hpp"
+#include "bench/stanza_peek.hpp"
 #include "bench/stanza_text.hpp"
 #include "xmpp/namespaces.hpp"
 
@@ -22,6 +23,12 @@ std::uint64_t now_nanos() {
 std::uint64_t micros_since(Clock::time_point start) {
   return static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
+}
+
+/// The resource of an occupant JID (room@service/nick): the nick; empty without one.
+std::string_view nick_of(std::string_view from) {
+  const std::size_t slash = from.find('/');
+  return slash == std::string_view::npos ? std::string_view() : from.substr(slash + 1);
 }
 
 }  // namespace
@@ -158,10 +165,33 @@ void Session::send_room_configuration(const Slot& slot) {
   flush(connection_);
 }
 
-void Session::handle(const Element& stanza) {
-  if (ctx_.counting_stanzas) {
-    ++ctx_.results.stanzas_received;
+bool Session::handle_text(std::string_view stanza) {
+  const std::optional<stanza_peek::Head> head = stanza_peek::read_head(stanza);
+  if (!head) {
+    return false;
   }
+  if (head->name == "presence") {
+    // Other occupants' presence needs nothing; our own (joined, left, refused) is parsed.
+    return nick_of(head->from) != name_;
+  }
+  if (head->name != "message" || head->type == "error") {
+    return false;
+  }
+  if (head->type != "groupchat") {
+    return true;  // archive results and the like: on_message ignores them too
+  }
+  const std::optional<stanza_peek::GroupchatContent> content =
+      stanza_peek::read_groupchat_content(stanza, *head);
+  if (!content) {
+    return false;
+  }
+  if (!content->delayed && content->body) {
+    on_groupchat(head->from, *content->body);
+  }
+  return true;
+}
+
+void Session::handle(const Element& stanza) {
   if (stanza.name() == "message") {
     on_message(stanza);
   } else if (stanza.name() == "presence") {
@@ -203,22 +233,21 @@ void Session::on_message(const Element& message) {
   if (body == nullptr) {
     return;
   }
-  const std::string text = body->text();
-  if (!text.starts_with(stanza_text::kBodyPrefix)) {
+  on_groupchat(message.attr_or("from"), body->text());
+}
+
+void Session::on_groupchat(std::string_view from, std::string_view body) {
+  if (!body.starts_with(stanza_text::kBodyPrefix)) {
     return;
   }
   std::uint64_t sent = 0;
-  const char* digits = text.data() + stanza_text::kBodyPrefix.size();
-  auto [end, error] = std::from_chars(digits, text.data() + text.size(), sent);
+  const char* digits = body.data() + stanza_text::kBodyPrefix.size();
+  auto [end, error] = std::from_chars(digits, body.data() + body.size(), sent);
   if (error != std::errc()) {
     ctx_.results.error("bad-body");
     return;
   }
-  const std::string from = message.attr_or("from");
-  const std::size_t slash = from.find('/');
-  const std::string_view nick =
-      slash == std::string::npos ? std::string_view() : std::string_view(from).substr(slash + 1);
-  if (nick == name_) {
+  if (nick_of(from) == name_) {
     // Our own post, reflected: in closed mode the next one goes now.
     if (ctx_.posting && ctx_.scenario.post_mode == PostMode::closed) {
       if (Slot* slot = slot_of(from)) {
@@ -235,8 +264,7 @@ void Session::on_message(const Element& message) {
 
 void Session::on_presence(const Element& presence) {
   const std::string from = presence.attr_or("from");
-  const std::size_t slash = from.find('/');
-  if (slash == std::string::npos || std::string_view(from).substr(slash + 1) != name_) {
+  if (nick_of(from) != name_) {
     return;  // another occupant's presence
   }
   Slot* slot = slot_of(from);

@@ -34,7 +34,7 @@ Element error_reply(const ServeArchive& request, const std::string& room,
 // inside a co_await expression (see store/database.hpp).
 asio::awaitable<void> send(Deliverer& deliverer, const Element& stanza, const xmpp::Jid& to) {
   std::vector<xmpp::Jid> recipients{to};
-  co_await deliverer.deliver(stanza, std::move(recipients));
+  co_await deliverer.deliver(stanza, recipients);
 }
 
 /// The reply, and what went wrong for the log, when reading the archive threw.

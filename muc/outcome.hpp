@@ -1,5 +1,8 @@
 #pragma once
 
+#include <cstddef>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <variant>
@@ -14,11 +17,39 @@
 
 namespace stoa::muc {
 
+/// Whom a Send goes to: an immutable list, shared rather than copied. A groupchat message goes
+/// to every session in the room, and copying every recipient's JID for each message showed in
+/// the fan-out profile (2% of the CPU): the room hands out one list until someone comes or
+/// goes. Being immutable and shared, it stays valid for sends still waiting for their archive
+/// write (pipelining) while the room goes on.
+class Recipients {
+ public:
+  Recipients() : Recipients(std::vector<xmpp::Jid>{}) {}
+  /// Implicit, so that a send builds its list as before.
+  Recipients(std::vector<xmpp::Jid> jids)
+      : jids_(std::make_shared<const std::vector<xmpp::Jid>>(std::move(jids))) {}
+  Recipients(std::initializer_list<xmpp::Jid> jids) : Recipients(std::vector<xmpp::Jid>(jids)) {}
+  explicit Recipients(std::shared_ptr<const std::vector<xmpp::Jid>> shared)
+      : jids_(std::move(shared)) {}
+
+  const std::vector<xmpp::Jid>& list() const { return *jids_; }
+  std::size_t size() const { return jids_->size(); }
+  bool empty() const { return jids_->empty(); }
+  auto begin() const { return jids_->begin(); }
+  auto end() const { return jids_->end(); }
+  friend bool operator==(const Recipients& recipients, const std::vector<xmpp::Jid>& jids) {
+    return recipients.list() == jids;
+  }
+
+ private:
+  std::shared_ptr<const std::vector<xmpp::Jid>> jids_;  ///< never null
+};
+
 /// Sends one stanza to each recipient; only its 'to' attribute differs per recipient (the
 /// fan-out primitive serializes it once). The stanza carries no 'to' of its own.
 struct Send {
   xmpp::Element stanza;
-  std::vector<xmpp::Jid> to;
+  Recipients to;
 };
 
 // Store operations are the StoreChange types (muc_store.hpp): CreateRoom, SaveConfig,
@@ -56,7 +87,7 @@ struct Outcome {
   /// whose last occupant left); its host drops it.
   bool room_gone = false;
 
-  void send(xmpp::Element stanza, std::vector<xmpp::Jid> to) {
+  void send(xmpp::Element stanza, Recipients to) {
     if (!to.empty()) {
       actions.emplace_back(Send{std::move(stanza), std::move(to)});
     }

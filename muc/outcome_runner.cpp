@@ -73,7 +73,7 @@ asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucSto
       co_return result;
     }
     if (auto* send = std::get_if<Send>(&action)) {
-      std::vector<xmpp::Jid> gone = co_await deliverer.deliver(send->stanza, std::move(send->to));
+      std::vector<xmpp::Jid> gone = co_await deliverer.deliver(send->stanza, send->to.list());
       result.gone.insert(result.gone.end(), gone.begin(), gone.end());
     } else if (auto* serve = std::get_if<ServeArchive>(&action)) {
       result.archive_requests.push_back(std::move(*serve));
@@ -89,12 +89,11 @@ asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucSto
       if (!notice) {
         result.moderation_target_missing = true;
         if (moderate->not_found) {
-          co_await deliverer.deliver(moderate->not_found->stanza,
-                                     std::move(moderate->not_found->to));
+          co_await deliverer.deliver(moderate->not_found->stanza, moderate->not_found->to.list());
         }
         co_return result;
       }
-      std::vector<xmpp::Jid> gone = co_await deliverer.deliver(*notice, std::move(recipients));
+      std::vector<xmpp::Jid> gone = co_await deliverer.deliver(*notice, recipients);
       result.gone.insert(result.gone.end(), gone.begin(), gone.end());
     } else if (auto* history = std::get_if<SendHistory>(&action)) {
       std::vector<ArchiveEntry> entries;
@@ -107,7 +106,7 @@ asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucSto
       }
       for (xmpp::Element& message : history_messages(entries, room, history->max_chars)) {
         std::vector<xmpp::Jid> to{history->to};
-        co_await deliverer.deliver(message, std::move(to));
+        co_await deliverer.deliver(message, to);
       }
     }
   }

@@ -17,9 +17,10 @@ class Deliverer {
  public:
   virtual ~Deliverer() = default;
   /// Sends `stanza` (no 'to' of its own) to each recipient. Returns the recipients known to
-  /// have no session any more, so that the room can let them go.
+  /// have no session any more, so that the room can let them go. Both arguments must stay
+  /// valid until the delivery is done.
   virtual asio::awaitable<std::vector<xmpp::Jid>> deliver(const xmpp::Element& stanza,
-                                                          std::vector<xmpp::Jid> to) = 0;
+                                                          const std::vector<xmpp::Jid>& to) = 0;
 };
 
 /// How running an outcome went.

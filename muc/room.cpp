@@ -109,7 +109,7 @@ Affiliation Room::affiliation_of(const Jid& user) const {
 }
 
 const Occupant* Room::occupant(std::string_view nick) const {
-  auto found = occupants_.find(std::string(nick));
+  auto found = occupants_.find(nick);
   return found == occupants_.end() ? nullptr : &found->second;
 }
 
@@ -122,15 +122,31 @@ StoredRoom Room::snapshot() const {
 }
 
 Occupant* Room::occupant_of_session(const Jid& session) {
-  auto found = nick_of_session_.find(session.str());
-  if (found == nick_of_session_.end()) {
-    return nullptr;
-  }
-  return &occupants_.at(found->second);
+  return occupant_of_session_.find(session);
 }
 
 const Occupant* Room::occupant_of_session(const Jid& session) const {
-  return const_cast<Room*>(this)->occupant_of_session(session);
+  return occupant_of_session_.find(session);
+}
+
+Occupant& Room::add_occupant(Occupant occupant) {
+  // The key must view the nick inside the map's node, which exists only once inserted: the
+  // node is taken out again to point its key there.
+  const std::string nick = occupant.nick;
+  auto node = occupants_.extract(occupants_.try_emplace(nick, std::move(occupant)).first);
+  node.key() = node.mapped().nick;
+  Occupant& added = occupants_.insert(std::move(node)).position->second;
+  occupant_of_session_.add(added.primary().jid, added);
+  sessions_changed();
+  return added;
+}
+
+Occupant& Room::rename_occupant(std::string_view nick, std::string new_nick) {
+  auto node = occupants_.extract(nick);
+  node.mapped().nick = std::move(new_nick);
+  node.key() = node.mapped().nick;
+  sessions_changed();
+  return occupants_.insert(std::move(node)).position->second;
 }
 
 bool Room::is_service_admin(const Jid& user) const {
@@ -156,14 +172,17 @@ bool Room::sees_real_jid(Role viewer) const {
   return config_.whois == Whois::anyone || viewer == Role::moderator;
 }
 
-std::vector<Jid> Room::all_sessions() const {
-  std::vector<Jid> out;
-  for (const auto& [nick, occupant] : occupants_) {
-    for (const OccupantSession& session : occupant.sessions) {
-      out.push_back(session.jid);
+Recipients Room::all_sessions() const {
+  if (!all_sessions_) {
+    std::vector<Jid> sessions;
+    for (const auto& [nick, occupant] : occupants_) {
+      for (const OccupantSession& session : occupant.sessions) {
+        sessions.push_back(session.jid);
+      }
     }
+    all_sessions_ = std::make_shared<const std::vector<Jid>>(std::move(sessions));
   }
-  return out;
+  return Recipients(all_sessions_);
 }
 
 std::vector<Jid> Room::moderator_sessions() const {
@@ -208,7 +227,7 @@ Element Room::occupant_presence(const Occupant& occupant, const Element& payload
   Element& x = presence.add_child("x", std::string(ns::kMucUser));
   Element& item = x.add_child("item", std::string(ns::kMucUser));
   item.set_attr("affiliation",
-                to_string(detail.affiliation.value_or(affiliation_of(occupant.real_jid))));
+                to_string(detail.affiliation.value_or(affiliation_of(occupant.real_jid()))));
   item.set_attr("role", to_string(detail.role.value_or(occupant.role)));
   if (with_jid) {
     item.set_attr("jid", occupant.primary().jid.str());
@@ -236,7 +255,7 @@ Element Room::occupant_presence(const Occupant& occupant, const Element& payload
     x.add_child("status", std::string(ns::kMucUser)).set_attr("code", std::to_string(code));
   }
   presence.add_child("occupant-id", std::string(ns::kOccupantId))
-      .set_attr("id", occupant.occupant_id);
+      .set_attr("id", occupant.occupant_id());
   return presence;
 }
 
@@ -337,9 +356,10 @@ PresenceFanout Room::take_out(Outcome& out, std::string nick, const Element& pay
       occupant_presence(found->second, payload, detail, true, false).str(xmpp::ns::kClient);
   record_event(out, std::move(left));
   for (const OccupantSession& session : found->second.sessions) {
-    nick_of_session_.erase(session.jid.str());
+    occupant_of_session_.remove(session.jid);
   }
   occupants_.erase(found);
+  sessions_changed();
   return fanout;
 }
 
@@ -365,8 +385,8 @@ std::vector<PresenceFanout> Room::apply_affiliation(Outcome& out, const std::str
   std::vector<std::pair<std::string, Affiliation>> affected;  // nick, affiliation before
   const bool is_domain = jid.find('@') == std::string::npos && jid.find('/') == std::string::npos;
   for (const auto& [nick, occupant] : occupants_) {
-    if (occupant.real_jid.bare_str() == jid || (is_domain && occupant.real_jid.domain() == jid)) {
-      affected.emplace_back(nick, affiliation_of(occupant.real_jid));
+    if (occupant.real_bare_jid() == jid || (is_domain && occupant.primary().jid.domain() == jid)) {
+      affected.emplace_back(nick, affiliation_of(occupant.real_jid()));
     }
   }
   AffiliationRecord record{jid, affiliation, reason};
@@ -391,7 +411,7 @@ std::vector<PresenceFanout> Room::apply_affiliation(Outcome& out, const std::str
   const Element no_payload("presence", std::string(xmpp::ns::kClient));
   for (const auto& [nick, before] : affected) {
     Occupant& occupant = occupants_.at(nick);
-    const Affiliation now = affiliation_of(occupant.real_jid);
+    const Affiliation now = affiliation_of(occupant.real_jid());
     PresenceDetail detail;
     detail.actor_nick = actor_nick;
     detail.reason = reason;
@@ -409,7 +429,7 @@ std::vector<PresenceFanout> Room::apply_affiliation(Outcome& out, const std::str
       } else if (now == Affiliation::member && occupant.role == Role::visitor) {
         occupant.role = Role::participant;
       }
-      fanouts.push_back(presence_fanout(occupant, occupant.primary().presence, detail));
+      fanouts.push_back(presence_fanout(occupant, occupant.primary().presence(), detail));
     }
   }
   return fanouts;

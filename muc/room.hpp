@@ -2,10 +2,10 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "muc/data_form.hpp"
@@ -14,6 +14,7 @@
 #include "muc/occupant.hpp"
 #include "muc/outcome.hpp"
 #include "muc/service_settings.hpp"
+#include "muc/session_index.hpp"
 #include "xmpp/jid.hpp"
 #include "xmpp/stanza_error.hpp"
 #include "xmpp/xml_element.hpp"
@@ -61,6 +62,10 @@ class Room {
   Room(xmpp::Jid jid, const ServiceSettings& settings, IdGenerator& ids);
   /// A room loaded from the store.
   Room(StoredRoom stored, const ServiceSettings& settings, IdGenerator& ids);
+  /// Moved, never copied: its nick keys and session index point into its own occupants.
+  Room(Room&&) = default;
+  Room(const Room&) = delete;
+  Room& operator=(const Room&) = delete;
 
   /// Handles a stanza addressed to the room or to one of its occupants.
   Outcome handle(const xmpp::Element& stanza, Timestamp now);
@@ -93,11 +98,18 @@ class Room {
   // room.cpp: helpers shared by every concern.
   Occupant* occupant_of_session(const xmpp::Jid& session);
   const Occupant* occupant_of_session(const xmpp::Jid& session) const;
+  /// Puts a new occupant, with its first session, in the room.
+  Occupant& add_occupant(Occupant occupant);
+  /// Gives an occupant another nick; it stays where it is, so that the index stays right.
+  Occupant& rename_occupant(std::string_view nick, std::string new_nick);
   bool is_service_admin(const xmpp::Jid& user) const;
   bool is_large() const;
   bool sees_presence_of(Role viewer, Role subject) const;
   bool sees_real_jid(Role viewer) const;
-  std::vector<xmpp::Jid> all_sessions() const;
+  /// Every session in the room: one list, shared by the sends, until sessions_changed().
+  Recipients all_sessions() const;
+  /// To be called on every change to the occupants, their nicks or their sessions.
+  void sessions_changed() { all_sessions_.reset(); }
   std::vector<xmpp::Jid> moderator_sessions() const;
   std::string occupant_jid(std::string_view nick) const;
   std::vector<std::string> jids_with(Affiliation affiliation) const;
@@ -140,7 +152,7 @@ class Room {
                        const xmpp::Element& presence, std::vector<int> self_codes,
                        Timestamp now) const;
   void change_nick(Outcome& out, const xmpp::Element& presence, Occupant& occupant,
-                   const xmpp::Jid& from, const std::string& nick);
+                   const std::string& nick);
   void update_presence(Outcome& out, const xmpp::Element& presence, Occupant& occupant,
                        const xmpp::Jid& from);
   void leave(Outcome& out, const xmpp::Element& presence, const xmpp::Jid& from,
@@ -228,8 +240,11 @@ class Room {
   Timestamp created_{};
   /// Affiliations other than none, by JID (bare, full or domain).
   std::map<std::string, AffiliationRecord> affiliations_;
-  std::map<std::string, Occupant> occupants_;                     ///< by nick
-  std::unordered_map<std::string, std::string> nick_of_session_;  ///< full JID → nick
+  /// By nick: the key views the occupant's own nick (map nodes stay where they are).
+  std::map<std::string_view, Occupant> occupants_;
+  SessionIndex occupant_of_session_;
+  /// all_sessions() as last built; null: to be built again.
+  mutable std::shared_ptr<const std::vector<xmpp::Jid>> all_sessions_;
 };
 
 }  // namespace stoa::muc

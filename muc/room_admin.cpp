@@ -95,7 +95,7 @@ void Room::admin_list(Outcome& out, const Element& iq, const Element& query, con
       item.set_attr("affiliation", to_string(record.affiliation));
       item.set_attr("jid", key);
       for (const auto& [nick, occupant] : occupants_) {
-        if (occupant.real_jid.bare_str() == key) {
+        if (occupant.real_bare_jid() == key) {
           item.set_attr("nick", nick);
           item.set_attr("role", to_string(occupant.role));
           break;
@@ -121,7 +121,7 @@ void Room::admin_list(Outcome& out, const Element& iq, const Element& query, con
       }
       Element& item = result.add_child("item", std::string(ns::kMucAdmin));
       item.set_attr("role", to_string(occupant.role));
-      item.set_attr("affiliation", to_string(affiliation_of(occupant.real_jid)));
+      item.set_attr("affiliation", to_string(affiliation_of(occupant.real_jid())));
       item.set_attr("nick", nick);
       if (sees_real_jid(actor_role)) {
         item.set_attr("jid", occupant.primary().jid.str());
@@ -142,7 +142,7 @@ std::optional<StanzaError> Room::check_role_change(const Jid& actor, const Occup
   const Role actor_role =
       actor_occupant ? actor_occupant->role
                      : (actor_affiliation >= Affiliation::admin ? Role::moderator : Role::none);
-  const Affiliation target_affiliation = affiliation_of(target.real_jid);
+  const Affiliation target_affiliation = affiliation_of(target.real_jid());
   if (actor_role != Role::moderator) {
     return StanzaError(StanzaCondition::forbidden, "only moderators change roles");
   }
@@ -237,7 +237,7 @@ void Room::admin_set(Outcome& out, const Element& iq, const Element& query, cons
           return;
         }
       } else if (const Occupant* target = occupant(nick)) {
-        jid = target->real_jid;  // some clients name the occupant instead of the user
+        jid = target->real_jid();  // some clients name the occupant instead of the user
       } else {
         reply_error(out, iq, {StanzaCondition::bad_request, "an affiliation change needs a 'jid'"});
         return;
@@ -320,7 +320,7 @@ PresenceFanout Room::apply_role(Outcome& out, const std::string& nick, Role role
   // A kick is the change to role none: one kick event (then the leave), not a role change.
   RoomEvent change =
       event(role == Role::none ? RoomEventKind::kick : RoomEventKind::role_change, actor);
-  change.target_jid = occupant.real_jid.bare_str();
+  change.target_jid = occupant.real_bare_jid();
   change.target_nick = nick;
   change.payload = role_item(nick, role, reason).str(xmpp::ns::kClient);
   PresenceDetail detail;
@@ -336,7 +336,7 @@ PresenceFanout Room::apply_role(Outcome& out, const std::string& nick, Role role
   if (role != Role::visitor) {
     occupant.voice_requested = false;
   }
-  return presence_fanout(occupant, occupant.primary().presence, detail);
+  return presence_fanout(occupant, occupant.primary().presence(), detail);
 }
 
 }  // namespace stoa::muc

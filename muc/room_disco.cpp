@@ -136,7 +136,7 @@ void Room::disco_items(Outcome& out, const Element& iq, const Element& query, co
   if (occupant_of_session(from)) {
     std::vector<std::string> nicks;
     for (const auto& [nick, occupant] : occupants_) {
-      nicks.push_back(nick);
+      nicks.emplace_back(nick);
     }
     RsmRequest request;
     const Element* set = query.child("set", ns::kRsm);

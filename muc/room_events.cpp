@@ -17,7 +17,7 @@ RoomEvent Room::event(RoomEventKind kind, const Jid& actor) const {
 
 RoomEvent Room::event(RoomEventKind kind, const Occupant& actor) const {
   RoomEvent event = room_event(kind);
-  event.actor_jid = actor.real_jid.bare_str();
+  event.actor_jid = actor.real_bare_jid();
   event.actor_nick = actor.nick;
   return event;
 }

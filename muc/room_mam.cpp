@@ -22,7 +22,7 @@ void Room::on_mam(Outcome& out, const Element& iq, const Element& payload, const
   // The user's best role among its occupants, whichever session is in the room.
   std::optional<Role> role;
   for (const auto& [nick, occupant] : occupants_) {
-    if (occupant.real_jid == from.bare()) {
+    if (occupant.is_user(from)) {
       role = std::max(role.value_or(Role::none), occupant.role);
     }
   }

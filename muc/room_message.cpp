@@ -146,11 +146,11 @@ void Room::groupchat(Outcome& out, const Element& message, const Occupant& sende
     sid.set_attr("by", jid_.bare_str());
   }
   broadcast.add_child("occupant-id", std::string(ns::kOccupantId))
-      .set_attr("id", sender.occupant_id);
+      .set_attr("id", sender.occupant_id());
   if (archived) {
     out.store(
         AppendArchive{ArchiveEntry{stanza_id, now, ArchiveKind::message, sender.nick,
-                                   sender.real_jid.bare_str(), broadcast.str(xmpp::ns::kClient)}});
+                                   sender.real_bare_jid(), broadcast.str(xmpp::ns::kClient)}});
   }
   out.send(std::move(broadcast), all_sessions());
 }
@@ -184,11 +184,10 @@ void Room::change_subject(Outcome& out, const Element& message, const Occupant& 
   sid.set_attr("id", stanza_id);
   sid.set_attr("by", jid_.bare_str());
   broadcast.add_child("occupant-id", std::string(ns::kOccupantId))
-      .set_attr("id", sender.occupant_id);
+      .set_attr("id", sender.occupant_id());
   out.store(SaveSubject{subject_});
-  out.store(
-      AppendArchive{ArchiveEntry{stanza_id, now, ArchiveKind::subject, sender.nick,
-                                 sender.real_jid.bare_str(), broadcast.str(xmpp::ns::kClient)}});
+  out.store(AppendArchive{ArchiveEntry{stanza_id, now, ArchiveKind::subject, sender.nick,
+                                       sender.real_bare_jid(), broadcast.str(xmpp::ns::kClient)}});
   out.send(std::move(broadcast), all_sessions());
 }
 
@@ -211,11 +210,12 @@ void Room::private_message(Outcome& out, const Element& message, const Occupant*
   Element relay = relayed(message, occupant_jid(sender->nick), jid_.bare_str());
   // §7.5: marks it as a MUC private message (so that carbons and archives can tell).
   relay.add_child("x", std::string(ns::kMucUser));
-  relay.add_child("occupant-id", std::string(ns::kOccupantId)).set_attr("id", sender->occupant_id);
+  relay.add_child("occupant-id", std::string(ns::kOccupantId))
+      .set_attr("id", sender->occupant_id());
   // As for groupchat, what has a body is kept; chat states and other bodiless payloads are not.
   if (message.child("body")) {
     RoomEvent sent = event(RoomEventKind::private_message, *sender);
-    sent.target_jid = target->real_jid.bare_str();
+    sent.target_jid = target->real_bare_jid();
     sent.target_nick = target->nick;
     sent.payload = relay.str(xmpp::ns::kClient);
     record_event(out, std::move(sent));

@@ -76,12 +76,12 @@ void Room::moderate(Outcome& out, const Element& iq, const Jid& from, Timestamp 
   Moderation moderation{request.stanza_id,
                         now,
                         occupant_jid(moderator->nick),
-                        moderator->occupant_id,
+                        std::string(moderator->occupant_id()),
                         reason,
                         std::nullopt,
                         ids_.stanza_id(),
-                        all_sessions(),
-                        RoomEvent{RoomEventKind::moderation, now, moderator->real_jid.bare_str(),
+                        all_sessions().list(),
+                        RoomEvent{RoomEventKind::moderation, now, moderator->real_bare_jid(),
                                   moderator->nick, "", "", request.stanza_id, reason}};
   Element not_found = xmpp::make_error_reply(
       iq, {StanzaCondition::item_not_found, "the archive has no message with this id"});
@@ -100,7 +100,7 @@ Outcome Room::moderate_as_service(std::string stanza_id, std::optional<std::stri
   RoomEvent event{RoomEventKind::removal, now, "", "", "", "", stanza_id, std::move(payload)};
   out.store(ModerateArchive{
       Moderation{stanza_id, now, jid_.bare_str(), "", std::move(reason), std::move(replacement),
-                 ids_.stanza_id(), all_sessions(), std::move(event)},
+                 ids_.stanza_id(), all_sessions().list(), std::move(event)},
       std::nullopt});
   return out;
 }

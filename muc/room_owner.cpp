@@ -136,8 +136,8 @@ void Room::submit_config(Outcome& out, const Element& iq, const DataForm& form, 
     // §10.2: a room turned members-only removes those who are not members (322).
     std::vector<std::string> outsiders;
     for (const auto& [nick, occupant] : occupants_) {
-      if (affiliation_of(occupant.real_jid) < Affiliation::member) {
-        outsiders.push_back(nick);
+      if (affiliation_of(occupant.real_jid()) < Affiliation::member) {
+        outsiders.emplace_back(nick);
       }
     }
     for (const std::string& nick : outsiders) {
@@ -228,7 +228,8 @@ void Room::destroy(Outcome& out, const Element* request, const Element& iq, cons
     out.actions.emplace_back(std::move(notice));
   }
   occupants_.clear();
-  nick_of_session_.clear();
+  occupant_of_session_.clear();
+  sessions_changed();
   reply_result(out, iq);
   gone_ = true;
   out.room_gone = true;

@@ -35,6 +35,11 @@ Element relayable_payload(const Element& presence) {
   return payload;
 }
 
+/// What a session keeps of its presence: nothing when it carries nothing to relay.
+std::unique_ptr<const Element> kept_payload(const Element& payload) {
+  return payload.has_children() ? std::make_unique<const Element>(payload.clone()) : nullptr;
+}
+
 }  // namespace
 
 void Room::on_presence(Outcome& out, const Element& presence, const Jid& from, const Jid& to,
@@ -70,13 +75,14 @@ void Room::on_presence(Outcome& out, const Element& presence, const Jid& from, c
   if (!self) {
     join(out, presence, from, nick, now);
   } else if (self->nick != nick) {
-    change_nick(out, presence, *self, from, nick);
+    change_nick(out, presence, *self, nick);
   } else if (presence.child("x", ns::kMuc)) {
     // A client that believes it is not in the room (e.g. after a self-ping, XEP-0410) joins
     // again: it gets the room's state as on a first join.
     OccupantSession& session = *std::ranges::find(self->sessions, from, &OccupantSession::jid);
-    session.presence = relayable_payload(presence);
-    for (Send& send : presence_fanout(*self, session.presence, {}).others) {
+    const Element payload = relayable_payload(presence);
+    session.payload = kept_payload(payload);
+    for (Send& send : presence_fanout(*self, payload, {}).others) {
       out.actions.emplace_back(std::move(send));
     }
     send_join_state(out, *self, from, presence, {}, now);
@@ -102,7 +108,7 @@ std::optional<StanzaError> Room::check_entry(const Jid& from, const std::string&
   if (config_.members_only && affiliation < Affiliation::member) {
     return StanzaError(StanzaCondition::registration_required, "this room is for members only");
   }
-  if (const Occupant* holder = occupant(nick); holder && holder->real_jid != from.bare()) {
+  if (const Occupant* holder = occupant(nick); holder && !holder->is_user(from)) {
     return StanzaError(StanzaCondition::conflict, "the nick " + nick + " is in use");
   }
   if (new_occupant) {
@@ -125,7 +131,8 @@ std::optional<StanzaError> Room::check_entry(const Jid& from, const std::string&
 void Room::join(Outcome& out, const Element& presence, const Jid& from, const std::string& nick,
                 Timestamp now) {
   const Element* muc = presence.child("x", ns::kMuc);
-  Occupant* existing = occupants_.contains(nick) ? &occupants_.at(nick) : nullptr;
+  auto held = occupants_.find(nick);
+  Occupant* existing = held == occupants_.end() ? nullptr : &held->second;
   std::vector<int> self_codes;
   if (fresh_) {
     if (nick.size() > kMaxNickBytes) {
@@ -152,18 +159,17 @@ void Room::join(Outcome& out, const Element& presence, const Jid& from, const st
   }
 
   Element payload = relayable_payload(presence);
+  OccupantSession session{from, kept_payload(payload)};
   if (existing) {
-    existing->sessions.push_back(OccupantSession{from, payload.clone()});
+    existing->sessions.push_back(std::move(session));
+    occupant_of_session_.add(from, *existing);
+    sessions_changed();
   } else {
-    Occupant occupant{nick,
-                      from.bare(),
-                      default_role(affiliation_of(from), config_.moderated),
-                      occupant_id(secret_, from.bare_str()),
-                      {}};
-    occupant.sessions.push_back(OccupantSession{from, payload.clone()});
-    occupants_.emplace(nick, std::move(occupant));
+    Occupant occupant(nick, default_role(affiliation_of(from), config_.moderated),
+                      occupant_id(secret_, from.bare_str()));
+    occupant.sessions.push_back(std::move(session));
+    add_occupant(std::move(occupant));
   }
-  nick_of_session_[from.str()] = nick;
   const Occupant& self = occupants_.at(nick);
   if (!existing) {
     // Another session of someone present is not a join: the others see a presence update.
@@ -178,7 +184,9 @@ void Room::join(Outcome& out, const Element& presence, const Jid& from, const st
     out.actions.emplace_back(std::move(send));
   }
   if (fanout.self && self.sessions.size() > 1) {
-    std::erase(fanout.self->to, from);
+    std::vector<Jid> other_sessions = fanout.self->to.list();
+    std::erase(other_sessions, from);
+    fanout.self->to = std::move(other_sessions);
     out.actions.emplace_back(std::move(*fanout.self));
   }
   if (config_.whois == Whois::anyone) {
@@ -197,13 +205,13 @@ void Room::send_join_state(Outcome& out, const Occupant& self, const Jid& sessio
   const bool with_jid = sees_real_jid(self.role);
   for (const auto& [nick, other] : occupants_) {
     if (nick != self.nick && sees_presence_of(self.role, other.role)) {
-      out.send(occupant_presence(other, other.primary().presence, {}, with_jid, false), session);
+      out.send(occupant_presence(other, other.primary().presence(), {}, with_jid, false), session);
     }
   }
   PresenceDetail detail;
   detail.self_codes = std::move(self_codes);
   const OccupantSession& own = *std::ranges::find(self.sessions, session, &OccupantSession::jid);
-  out.send(occupant_presence(self, own.presence, detail, true, true), session);
+  out.send(occupant_presence(self, own.presence(), detail, true, true), session);
 
   // §7.2.15: history from the archive, then the subject (always, even when empty).
   const Element* muc = presence.child("x", ns::kMuc);
@@ -221,7 +229,7 @@ void Room::send_join_state(Outcome& out, const Occupant& self, const Jid& sessio
   out.send(std::move(subject), session);
 }
 
-void Room::change_nick(Outcome& out, const Element& presence, Occupant& occupant, const Jid& from,
+void Room::change_nick(Outcome& out, const Element& presence, Occupant& occupant,
                        const std::string& nick) {
   if (occupant.sessions.size() > 1) {
     reply_error(out, presence,
@@ -253,14 +261,10 @@ void Room::change_nick(Outcome& out, const Element& presence, Occupant& occupant
   broadcast_presence(out, occupant, no_payload, gone);
 
   const std::string old_nick = occupant.nick;
-  auto node = occupants_.extract(old_nick);
-  node.key() = nick;
-  node.mapped().nick = nick;
-  node.mapped().sessions.front().presence = relayable_payload(presence);
-  occupants_.insert(std::move(node));
-  nick_of_session_[from.str()] = nick;
-  const Occupant& renamed = occupants_.at(nick);
-  broadcast_presence(out, renamed, renamed.primary().presence, {});
+  const Element payload = relayable_payload(presence);
+  Occupant& renamed = rename_occupant(old_nick, nick);
+  renamed.sessions.front().payload = kept_payload(payload);
+  broadcast_presence(out, renamed, payload, {});
   if (subject_.nick == old_nick) {
     // The subject keeps showing who set it, under the name they now have.
     subject_.nick = nick;
@@ -271,10 +275,11 @@ void Room::update_presence(Outcome& out, const Element& presence, Occupant& occu
                            const Jid& from) {
   // §7.7: the session that spoke last is the one whose presence the others see.
   auto session = std::ranges::find(occupant.sessions, from, &OccupantSession::jid);
-  OccupantSession updated{from, relayable_payload(presence)};
-  occupant.sessions.erase(session);
-  occupant.sessions.push_back(std::move(updated));
-  broadcast_presence(out, occupant, occupant.primary().presence, {});
+  const Element payload = relayable_payload(presence);
+  std::rotate(session, session + 1, occupant.sessions.end());
+  sessions_changed();
+  occupant.sessions.back().payload = kept_payload(payload);
+  broadcast_presence(out, occupant, payload, {});
 }
 
 void Room::leave(Outcome& out, const Element& presence, const Jid& from, std::vector<int> codes) {
@@ -288,16 +293,17 @@ void Room::leave(Outcome& out, const Element& presence, const Jid& from, std::ve
   }
   // One of several sessions leaves: only it is told; the others stay under the nick.
   const bool was_primary = occupant.primary().jid == from;
+  occupant_of_session_.remove(from);
   std::erase_if(occupant.sessions,
                 [&from](const OccupantSession& session) { return session.jid == from; });
-  nick_of_session_.erase(from.str());
-  Occupant leaving{occupant.nick, occupant.real_jid, occupant.role, occupant.occupant_id, {}};
-  leaving.sessions.push_back(OccupantSession{from, payload.clone()});
+  sessions_changed();
+  Occupant leaving(occupant.nick, occupant.role, occupant.occupant_id());
+  leaving.sessions.push_back(OccupantSession{from, nullptr});
   detail.unavailable = true;
   detail.role = Role::none;
   out.send(occupant_presence(leaving, payload, detail, true, true), from);
   if (was_primary) {
-    broadcast_presence(out, occupant, occupant.primary().presence, {});
+    broadcast_presence(out, occupant, occupant.primary().presence(), {});
   }
 }
 

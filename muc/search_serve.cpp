@@ -26,7 +26,7 @@ Element iq_reply(const ServeSearch& request, const std::string& service, std::st
 // inside a co_await expression (see store/database.hpp).
 asio::awaitable<void> send(Deliverer& deliverer, const Element& stanza, const xmpp::Jid& to) {
   std::vector<xmpp::Jid> recipients{to};
-  co_await deliverer.deliver(stanza, std::move(recipients));
+  co_await deliverer.deliver(stanza, recipients);
 }
 
 /// The error to answer, and what went wrong for the log, when the search threw.

@@ -1,17 +1,23 @@
 #include "xmpp/server/muc_deliverer.hpp"
 
+#include <algorithm>
+
 namespace stoa::xmpp::server {
 
 asio::awaitable<std::vector<Jid>> MucDeliverer::deliver(const Element& stanza,
-                                                        std::vector<Jid> to) {
+                                                        const std::vector<Jid>& to) {
+  const auto is_local_session = [this](const Jid& recipient) {
+    return recipient.domain() == local_domain_ && !recipient.is_bare();
+  };
+  // The usual case, a room's broadcast: every recipient is a local session, and the room's
+  // list goes to the fan-out as it is, without a copy.
+  if (std::ranges::all_of(to, is_local_session)) {
+    co_return router_.deliver_to_many(stanza, to);
+  }
   std::vector<Jid> sessions;
   std::vector<Jid> others;
-  for (Jid& recipient : to) {
-    if (recipient.domain() == local_domain_ && !recipient.is_bare()) {
-      sessions.push_back(std::move(recipient));
-    } else {
-      others.push_back(std::move(recipient));
-    }
+  for (const Jid& recipient : to) {
+    (is_local_session(recipient) ? sessions : others).push_back(recipient);
   }
   std::vector<Jid> gone;
   if (!sessions.empty()) {

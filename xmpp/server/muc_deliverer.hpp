@@ -16,7 +16,8 @@ class MucDeliverer : public muc::Deliverer {
   MucDeliverer(Router& router, std::string local_domain)
       : router_(router), local_domain_(std::move(local_domain)) {}
 
-  asio::awaitable<std::vector<Jid>> deliver(const Element& stanza, std::vector<Jid> to) override;
+  asio::awaitable<std::vector<Jid>> deliver(const Element& stanza,
+                                            const std::vector<Jid>& to) override;
 
  private:
   Router& router_;

@@ -303,7 +303,7 @@ asio::awaitable<void> MucRoomHost::conclude(muc::RunResult result,
         sender.push_back(*from);
       }
       reply.remove_attr("to");
-      co_await deliverer_.deliver(reply, std::move(sender));
+      co_await deliverer_.deliver(reply, sender);
     }
   } else if (!result.failure.empty()) {
     log_.warn("muc", "room ", jid_, ": ", result.failure);

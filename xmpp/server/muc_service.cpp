@@ -116,9 +116,6 @@ asio::awaitable<void> MucService::handle(Element stanza) {
   const std::string room_jid = to->bare_str();
   std::shared_ptr<MucRoomHost> host;
   std::optional<StanzaError> refused;
-  if (stanza.name() == "presence") {
-    track_presence(stanza, *from, room_jid);
-  }
   {
     std::lock_guard lock(mutex_);
     auto found = rooms_.find(room_jid);
@@ -137,6 +134,9 @@ asio::awaitable<void> MucService::handle(Element stanza) {
         rooms_.emplace(room_jid, host);
       }
     }
+    if (host && stanza.name() == "presence") {
+      track_presence(stanza, *from, host);
+    }
   }
   if (host) {
     host->post(std::move(stanza));
@@ -148,25 +148,30 @@ asio::awaitable<void> MucService::handle(Element stanza) {
 }
 
 void MucService::track_presence(const Element& stanza, const Jid& from,
-                                const std::string& room_jid) {
+                                const std::shared_ptr<MucRoomHost>& host) {
   const std::string type = stanza.attr_or("type");
   if (!type.empty() && type != "unavailable") {
     return;
   }
-  std::lock_guard lock(mutex_);
-  if (type == "unavailable") {
-    auto found = rooms_of_session_.find(from.str());
-    if (found != rooms_of_session_.end()) {
-      found->second.erase(room_jid);
-      if (found->second.empty()) {
-        rooms_of_session_.erase(found);
-      }
+  const bool leaving = type == "unavailable";
+  auto found = rooms_of_session_.find(from.str());
+  if (found == rooms_of_session_.end()) {
+    if (leaving) {
+      return;
     }
-    return;
+    found = rooms_of_session_.try_emplace(from.str()).first;
   }
-  std::set<std::string>& rooms = rooms_of_session_[from.str()];
-  if (rooms.size() < kMaxTrackedRoomsPerSession) {
-    rooms.insert(room_jid);
+  std::vector<std::weak_ptr<MucRoomHost>>& rooms = found->second;
+  // This room's entry goes (it is put back last when the session stays), and so do rooms that
+  // have ended, so that the list does not grow with them.
+  std::erase_if(rooms, [&host](const std::weak_ptr<MucRoomHost>& room) {
+    return room.expired() || (!room.owner_before(host) && !host.owner_before(room));
+  });
+  if (!leaving && rooms.size() < kMaxTrackedRoomsPerSession) {
+    rooms.push_back(host);
+  }
+  if (rooms.empty()) {
+    rooms_of_session_.erase(found);
   }
 }
 
@@ -178,9 +183,9 @@ void MucService::session_closed(const Jid& session) {
     if (found == rooms_of_session_.end()) {
       return;
     }
-    for (const std::string& room : found->second) {
-      if (auto host = rooms_.find(room); host != rooms_.end()) {
-        hosts.push_back(host->second);
+    for (const std::weak_ptr<MucRoomHost>& room : found->second) {
+      if (std::shared_ptr<MucRoomHost> host = room.lock()) {
+        hosts.push_back(std::move(host));
       }
     }
     rooms_of_session_.erase(found);

@@ -52,7 +52,7 @@ class RecordingDeliverer : public Deliverer {
   std::vector<std::pair<std::string, std::vector<std::string>>> deliveries;
 
   asio::awaitable<std::vector<xmpp::Jid>> deliver(const xmpp::Element& stanza,
-                                                  std::vector<xmpp::Jid> to) override {
+                                                  const std::vector<xmpp::Jid>& to) override {
     std::vector<std::string> recipients;
     for (const xmpp::Jid& jid : to) {
       recipients.push_back(jid.str());

@@ -23,7 +23,7 @@ class CountingDeliverer : public Deliverer {
   std::vector<std::size_t> events_then;
 
   asio::awaitable<std::vector<xmpp::Jid>> deliver(const xmpp::Element&,
-                                                  std::vector<xmpp::Jid>) override {
+                                                  const std::vector<xmpp::Jid>&) override {
     auto found = store_.events.find(kRoomJid);
     events_then.push_back(found == store_.events.end() ? 0 : found->second.size());
     co_return std::vector<xmpp::Jid>{};

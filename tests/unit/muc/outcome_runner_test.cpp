@@ -25,7 +25,7 @@ class RecordingDeliverer : public Deliverer {
   std::vector<xmpp::Jid> gone;  ///< answered as having no session
 
   asio::awaitable<std::vector<xmpp::Jid>> deliver(const xmpp::Element& stanza,
-                                                  std::vector<xmpp::Jid> to) override {
+                                                  const std::vector<xmpp::Jid>& to) override {
     Delivery delivery{stanza.str(xmpp::ns::kClient), {}, archived()};
     std::vector<xmpp::Jid> missing;
     for (const xmpp::Jid& jid : to) {

@@ -496,7 +496,7 @@ TEST_F(RoomEventsTest, UnrecordedChanges_NoEvent) {
 class RecordFailureTest : public RoomEventsTest, public Deliverer {
  protected:
   asio::awaitable<std::vector<xmpp::Jid>> deliver(const xmpp::Element& stanza,
-                                                  std::vector<xmpp::Jid>) override {
+                                                  const std::vector<xmpp::Jid>&) override {
     delivered.push_back(stanza.str(xmpp::ns::kClient));
     co_return std::vector<xmpp::Jid>{};
   }

@@ -39,7 +39,24 @@ TEST_F(RoomMessageTest, Groupchat_ArchivedBeforeBroadcastToEveryoneWithIds) {
   EXPECT_EQ(entry.kind, ArchiveKind::message);
   EXPECT_EQ(entry.stanza, send.stanza.str(xmpp::ns::kClient));
   EXPECT_EQ(send.stanza.child("occupant-id", ns::kOccupantId)->attr_or("id"),
-            room->occupant("alice")->occupant_id);
+            room->occupant("alice")->occupant_id());
+}
+
+TEST_F(RoomMessageTest, Groupchat_RecipientsSharedUntilSomeoneComesOrGoes) {
+  Outcome first = say(kAlice, "one");
+  Outcome second = say(kBob, "two");
+  // One list for both messages, not a copy each.
+  EXPECT_EQ(&sends(first).front()->to.list(), &sends(second).front()->to.list());
+
+  join("carol@example.org/desk", "carol");
+  Outcome after_join = say(kAlice, "three");
+  EXPECT_EQ(sends(after_join).front()->to.size(), 4u);
+  // A message decided before keeps the list it was decided with (it may still be waiting for
+  // its archive write).
+  EXPECT_EQ(sends(first).front()->to.size(), 3u);
+
+  leave(kBob, "bob");
+  EXPECT_EQ(sends(say(kAlice, "four")).front()->to.size(), 3u);
 }
 
 TEST_F(RoomMessageTest, Groupchat_ForgedIdsFromClientStripped) {

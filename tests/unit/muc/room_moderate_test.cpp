@@ -22,7 +22,7 @@ class Recorder : public Deliverer {
  public:
   std::vector<std::pair<std::string, std::vector<std::string>>> deliveries;
   asio::awaitable<std::vector<xmpp::Jid>> deliver(const xmpp::Element& stanza,
-                                                  std::vector<xmpp::Jid> to) override {
+                                                  const std::vector<xmpp::Jid>& to) override {
     std::vector<std::string> names;
     for (const xmpp::Jid& jid : to) {
       names.push_back(jid.str());
@@ -78,7 +78,7 @@ TEST_F(RoomModerateTest, Moderator_ArchiveRewrittenBeforeNoticeThenResult) {
   const Moderation& moderation = store_ops<ModerateArchive>(out).front()->moderation;
   EXPECT_EQ(moderation.stanza_id, spam_id);
   EXPECT_EQ(moderation.by, kRoom + "/owner");
-  EXPECT_EQ(moderation.by_occupant_id, room->occupant("owner")->occupant_id);
+  EXPECT_EQ(moderation.by_occupant_id, room->occupant("owner")->occupant_id());
   EXPECT_EQ(moderation.reason, "spam");
   EXPECT_EQ(moderation.recipients.size(), 3u);
   EXPECT_EQ(moderation.event.kind, RoomEventKind::moderation);

@@ -205,14 +205,14 @@ TEST_F(RoomOwnerTest, RestoredRoom_KeepsConfigSubjectAffiliationsAndOccupantIds)
   admin_set(kOwner, "<item affiliation='member' jid='alice@example.org'/>");
   handle("<message type='groupchat' from='" + std::string(kOwner) + "' to='" + kRoom +
          "'><subject>kept</subject></message>");
-  const std::string id_before = room->occupant("owner")->occupant_id;
+  const std::string id_before(room->occupant("owner")->occupant_id());
   Room restored(room->snapshot(), settings, ids);
   EXPECT_TRUE(restored.config().members_only);
   EXPECT_EQ(restored.subject().text, "kept");
   EXPECT_EQ(restored.affiliation_of(jid(kAlice)), Affiliation::member);
   Outcome joined = restored.handle(
       xml("<presence from='" + std::string(kOwner) + "' to='" + kRoom + "/owner'/>"), now);
-  EXPECT_EQ(restored.occupant("owner")->occupant_id, id_before);
+  EXPECT_EQ(restored.occupant("owner")->occupant_id(), id_before);
   EXPECT_TRUE(store_ops<CreateRoom>(joined).empty());
 }
 

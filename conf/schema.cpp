@@ -271,7 +271,8 @@ constexpr std::array kOptions{
            .set = set_field<&ServerConfig::auth_timeout_seconds>},
     Option{.key = "limits.max_unauthenticated",
            .type = integer,
-           .doc = "Streams not yet authenticated, server-wide; connections beyond it are refused.",
+           .doc = "Streams not yet authenticated, server-wide; beyond it, new connections wait "
+                  "until one authenticates or closes.",
            .min = 1,
            .max = 1000000,
            .get = get_field<&ServerConfig::max_unauthenticated>,

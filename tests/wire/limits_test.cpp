@@ -1,7 +1,8 @@
-// Bounds on unauthenticated streams: the login deadline and the server-wide cap.
+// Bounds on unauthenticated streams: the login deadline and the server-wide cap, beyond which
+// new connections wait.
 
+#include <algorithm>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "tests/wire/wire_test.hpp"
@@ -34,55 +35,88 @@ TEST_F(LimitsTest, SilentTcpConnection_ClosedAfterAuthTimeout) {
   EXPECT_TRUE(stream.wait_closed()) << stream.received();
 }
 
-TEST_F(LimitsTest, UnauthenticatedFlood_ExcessRefusedAndLoginWorksAfterwards) {
-  constexpr int kLimit = 20;
-  constexpr int kConnections = 60;
-  ASSERT_TRUE(start_with_users({{"limits.max_unauthenticated", std::to_string(kLimit)}}));
+// Streams beyond max_unauthenticated are neither served nor refused: they wait, and are served
+// as the streams ahead of them end.
+TEST_F(LimitsTest, UnauthenticatedFlood_ExcessWaitsAndIsServedAsSlotsFree) {
+  constexpr std::size_t kLimit = 20;
+  constexpr std::size_t kConnections = 60;
+  constexpr std::size_t kFreed = 5;
+  // No login deadline within the test: only the closes below free slots.
+  ASSERT_TRUE(start_with_users({{"limits.max_unauthenticated", std::to_string(kLimit)},
+                                {"limits.auth_timeout_seconds", "3600"}}));
 
   std::vector<std::unique_ptr<RawStream>> flood;
-  for (int i = 0; i < kConnections; ++i) {
-    auto stream = std::make_unique<RawStream>(server_.c2s_port());
-    // A refused connection may fail right at connect or at the first write: both are refusals.
-    if (stream->connected()) {
-      stream->open_stream();
-    }
-    flood.push_back(std::move(stream));
+  for (std::size_t i = 0; i < kConnections; ++i) {
+    flood.push_back(std::make_unique<RawStream>(server_.c2s_port()));
+    ASSERT_TRUE(flood.back()->connected()) << flood.back()->error();
+    ASSERT_TRUE(flood.back()->open_stream()) << flood.back()->error();
   }
-  // Wait (bounded) until every connection beyond the limit has been refused or closed.
-  const auto count_open = [&flood] {
-    int open = 0;
-    for (const auto& stream : flood) {
-      if (stream->connected() && !stream->closed()) {
-        ++open;
+  const auto count_served = [&flood] {
+    return static_cast<std::size_t>(std::count_if(
+        flood.begin(), flood.end(), [](const auto& stream) { return stream->header_received(); }));
+  };
+  const auto pump_until_served = [&](std::size_t wanted) {
+    const auto deadline = std::chrono::steady_clock::now() + kWaitTimeout;
+    while (count_served() < wanted && std::chrono::steady_clock::now() < deadline) {
+      for (auto& stream : flood) {
+        stream->pump(1ms);
       }
     }
-    return open;
   };
-  const auto deadline = std::chrono::steady_clock::now() + kWaitTimeout;
-  while (count_open() > kLimit && std::chrono::steady_clock::now() < deadline) {
-    for (auto& stream : flood) {
-      stream->pump(5ms);
-    }
-  }
-  EXPECT_LE(count_open(), kLimit) << "connections beyond max_unauthenticated stayed open";
-  EXPECT_GT(count_open(), 0) << "every connection was refused, not only the excess";
+
+  pump_until_served(kLimit);
+  ASSERT_EQ(count_served(), kLimit) << "streams served while every slot was taken";
+  std::vector<RawStream*> waiting;
   for (auto& stream : flood) {
-    if (stream->connected() && !stream->closed()) {
-      EXPECT_TRUE(stream->wait_for_features())
-          << "a stream within the limit is not served: " << stream->received();
+    if (stream->header_received()) {
+      EXPECT_TRUE(stream->wait_for_features()) << stream->received();
+    } else {
+      EXPECT_FALSE(stream->closed()) << "a connection beyond the limit was refused";
+      waiting.push_back(stream.get());
     }
   }
 
-  flood.clear();
-  // The server learns of the closes asynchronously: retry the login within a bound.
-  XmppClient alice;
-  ConnectResult result;
-  const auto login_deadline = std::chrono::steady_clock::now() + kWaitTimeout;
-  while (!(result = alice.connect(kAlice, kPassword, starttls())) &&
-         std::chrono::steady_clock::now() < login_deadline) {
-    std::this_thread::sleep_for(100ms);
+  std::size_t freed = 0;
+  for (auto& stream : flood) {
+    if (stream->header_received() && freed < kFreed) {
+      stream->close();
+      ++freed;
+    }
   }
+  pump_until_served(kLimit + kFreed);
+  EXPECT_EQ(count_served(), kLimit + kFreed) << "freed slots did not go to the waiting streams";
+  for (RawStream* stream : waiting) {
+    if (stream->header_received()) {
+      EXPECT_TRUE(stream->wait_for_features()) << stream->received();
+    }
+  }
+
+  // Once the flood is gone, a login waits at most for the server to see the closes.
+  flood.clear();
+  XmppClient alice;
+  const ConnectResult result = alice.connect(kAlice, kPassword, starttls());
   EXPECT_TRUE(result) << "no login possible after the flood ended: " << result.error;
+}
+
+// The abuse case: idle streams holding every slot lose them at the login deadline, and the
+// queue moves on.
+TEST_F(LimitsTest, IdleStreamsHoldingEverySlot_ClosedAtDeadlineThenWaitingStreamServed) {
+  ASSERT_TRUE(
+      server_.start({{"limits.max_unauthenticated", "1"}, {"limits.auth_timeout_seconds", "1"}}));
+  RawStream idle(server_.c2s_port());
+  ASSERT_TRUE(idle.connected()) << idle.error();
+  ASSERT_TRUE(idle.open_stream());
+  ASSERT_TRUE(idle.wait_for_features()) << idle.received();
+  RawStream waiting(server_.c2s_port());
+  ASSERT_TRUE(waiting.connected()) << waiting.error();
+  ASSERT_TRUE(waiting.open_stream());
+
+  const std::optional<xmpp::Element> error = idle.wait_for_stream_error();
+  ASSERT_TRUE(error) << "no stream error; received: " << idle.received();
+  EXPECT_EQ(error_condition(*error, xmpp::ns::kStreamErrors), "connection-timeout") << error->str();
+  EXPECT_TRUE(waiting.wait_for_features()) << "the waiting stream was not served after the idle "
+                                              "one was closed; received: "
+                                           << waiting.received();
 }
 
 }  // namespace

@@ -55,7 +55,7 @@ C2sSession::~C2sSession() {
   --shard_.sessions;
   --server_.counters.open;
   if (counted_unauthenticated_) {
-    --server_.counters.unauthenticated;
+    server_.counters.unauthenticated.release();
   }
 }
 
@@ -398,7 +398,7 @@ asio::awaitable<void> C2sSession::run_sasl_step(sasl::Step step) {
       username_ = step.username;
       state_ = State::authenticated;
       counted_unauthenticated_ = false;
-      --server_.counters.unauthenticated;
+      server_.counters.unauthenticated.release();
       server_.log.info("c2s", "authenticated user=", username_, " address=", remote_address_);
       parser_.reset();
       header_sent_ = false;

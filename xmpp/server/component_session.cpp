@@ -319,7 +319,7 @@ void ComponentSession::shutdown() {
 void ComponentSession::release_authentication_slot() {
   if (counted_unauthenticated_) {
     counted_unauthenticated_ = false;
-    --server_.counters.unauthenticated;
+    server_.counters.unauthenticated.release();
   }
 }
 

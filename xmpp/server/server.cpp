@@ -25,11 +25,22 @@ namespace {
 // Descriptors kept free for the database pool, listeners, logs, the admin socket and stoactl.
 constexpr unsigned kReservedDescriptors = 128;
 
+// A flood would otherwise log one line per connection, when one a few seconds says it all.
+constexpr std::chrono::seconds kAdmissionWarningInterval{10};
+
 unsigned worker_count(unsigned configured) {
   if (configured != 0) {
     return configured;
   }
   return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::vector<std::unique_ptr<Shard>> make_shards(unsigned count) {
+  std::vector<std::unique_ptr<Shard>> shards;
+  for (unsigned i = 0; i < count; ++i) {
+    shards.push_back(std::make_unique<Shard>(i));
+  }
+  return shards;
 }
 
 long current_rss_kib() {
@@ -50,11 +61,16 @@ SessionRegistry::ConflictPolicy conflict_policy(const std::string& name) {
 Server::Server(const conf::ServerConfig& config, Logger& log, store::Database& db)
     : config_(config),
       log_(log),
+      shards_(make_shards(worker_count(config.workers))),
       tls_(make_tls_context(config, log)),
       accounts_(db),
       registry_(conflict_policy(config.resource_conflict), config.max_resources_per_account),
       auth_limiter_(config.auth_failures_per_address, config.auth_failures_per_account,
                     std::chrono::seconds(config.auth_failure_window_seconds)),
+      // The listeners accept on the first shard (start()).
+      counters_(config.max_unauthenticated, shards_.front()->executor()),
+      backlog_warnings_(kAdmissionWarningInterval),
+      refusal_warnings_(kAdmissionWarningInterval),
       router_(context_),
       context_{
           config,
@@ -67,12 +83,7 @@ Server::Server(const conf::ServerConfig& config, Logger& log, store::Database& d
           counters_,
           StreamLimits{config.max_stanza_bytes, config.max_xml_depth, config.max_xml_attributes},
           connection_capacity(config.max_connections, kReservedDescriptors, log),
-          std::chrono::steady_clock::now()} {
-  unsigned workers = worker_count(config.workers);
-  for (unsigned i = 0; i < workers; ++i) {
-    shards_.push_back(std::make_unique<Shard>(i));
-  }
-}
+          std::chrono::steady_clock::now()} {}
 
 Server::~Server() {
   stop();
@@ -121,6 +132,7 @@ void Server::start() {
   for (auto& listener : listeners_) {
     asio::co_spawn(shards_.front()->context(), accept_loop(*listener), asio::detached);
   }
+  asio::co_spawn(shards_.front()->context(), admission_loop(), asio::detached);
   for (auto& shard : shards_) {
     shard->start();
   }
@@ -161,49 +173,77 @@ asio::awaitable<void> Server::accept_loop(Listener& listener) {
       co_await backoff.async_wait(kNoThrow);
       continue;
     }
-    // Round-robin over both listeners; the descriptor moves to the chosen shard's context.
-    Shard& shard = *shards_[next_shard_];
-    next_shard_ = (next_shard_ + 1) % shards_.size();
-    std::error_code move_error;
-    auto protocol = socket.local_endpoint(move_error).protocol();
-    asio::ip::tcp::socket moved(shard.context());
-    if (!move_error) {
-      moved.assign(protocol, socket.release(move_error), move_error);
-    }
-    if (move_error) {
-      log_.warn("server", listener.name,
-                " cannot hand a connection to a worker: ", move_error.message());
+    // Unlike unauthenticated streams (admission_loop), open connections leave without anyone's
+    // help only when clients log out: past the descriptors the process can hold, refuse.
+    if (counters_.open.load() >= context_.max_connections) {
+      refuse(std::move(socket), listener, "the server is at its connection limit");
       continue;
     }
-    admit(std::move(moved), shard, listener);
+    // A waiting connection holds its descriptor as a served one does.
+    ++counters_.open;
+    waiting_.push_back(WaitingConnection{std::move(socket), &listener});
+    counters_.unauthenticated.wake();
   }
 }
 
-void Server::admit(asio::ip::tcp::socket socket, Shard& shard, const Listener& listener) {
-  const char* refusal = nullptr;
-  if (counters_.open.load() >= context_.max_connections) {
-    refusal = "the server is at its connection limit";
-  } else if (counters_.unauthenticated.load() >= config_.max_unauthenticated) {
-    refusal = "too many unauthenticated connections";
-  }
-  if (refusal) {
-    log_.warn("server", "refusing a connection: ", refusal);
-    if (!listener.direct_tls) {
-      // Small enough for the socket buffer: a non-blocking write cannot stall the acceptor.
-      std::string bye = stream_header(listener.content_xmlns, config_.domain, "refused") +
-                        stream_error(StreamCondition::resource_constraint, refusal);
-      std::error_code ignored;
-      socket.non_blocking(true, ignored);
-      socket.write_some(asio::buffer(bye), ignored);
+asio::awaitable<void> Server::admission_loop() {
+  // Accepting only to refuse would turn away clients that a moment's wait lets in, and leaving
+  // them in the kernel's listen backlog (4096 at most by default) drops the SYNs of a larger
+  // flood, which clients retry in step until they time out. So every connection is accepted,
+  // and waits here unserved while every authentication slot is taken: the streams already
+  // admitted keep the CPU their login deadline needs. Idle streams holding every slot are
+  // closed by that deadline (limits.auth_timeout_seconds), which lets the queue move again.
+  while (!counters_.unauthenticated.is_closed()) {
+    while (!waiting_.empty() && !counters_.unauthenticated.is_full()) {
+      WaitingConnection next = std::move(waiting_.front());
+      waiting_.pop_front();
+      admit(std::move(next.socket), *next.listener);
     }
-    std::error_code ignored;
-    socket.close(ignored);
+    if (!waiting_.empty() && backlog_warnings_.record(std::chrono::steady_clock::now()) > 0) {
+      log_.warn("server", counters_.unauthenticated.count(),
+                " streams are authenticating (limits.max_unauthenticated); ", waiting_.size(),
+                " connections wait to be served");
+    }
+    co_await counters_.unauthenticated.wait_for_release();
+  }
+}
+
+void Server::admit(asio::ip::tcp::socket socket, const Listener& listener) {
+  // Round-robin over the listeners; the descriptor moves to the chosen shard's context.
+  Shard& shard = *shards_[next_shard_];
+  next_shard_ = (next_shard_ + 1) % shards_.size();
+  std::error_code move_error;
+  auto protocol = socket.local_endpoint(move_error).protocol();
+  asio::ip::tcp::socket moved(shard.context());
+  if (!move_error) {
+    moved.assign(protocol, socket.release(move_error), move_error);
+  }
+  if (move_error) {
+    log_.warn("server", listener.name,
+              " cannot hand a connection to a worker: ", move_error.message());
+    --counters_.open;
     return;
   }
-  socket.set_option(asio::ip::tcp::no_delay(true));
-  ++counters_.open;
-  ++counters_.unauthenticated;
-  listener.starter(std::move(socket), shard);
+  std::error_code ignored;
+  moved.set_option(asio::ip::tcp::no_delay(true), ignored);
+  counters_.unauthenticated.take();
+  listener.starter(std::move(moved), shard);
+}
+
+void Server::refuse(asio::ip::tcp::socket socket, const Listener& listener, const char* reason) {
+  if (unsigned refused = refusal_warnings_.record(std::chrono::steady_clock::now())) {
+    log_.warn("server", "refused ", refused, " connections since the last warning: ", reason);
+  }
+  if (!listener.direct_tls) {
+    // Small enough for the socket buffer: a non-blocking write cannot stall the acceptor.
+    std::string bye = stream_header(listener.content_xmlns, config_.domain, "refused") +
+                      stream_error(StreamCondition::resource_constraint, reason);
+    std::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(asio::buffer(bye), ignored);
+  }
+  std::error_code ignored;
+  socket.close(ignored);
 }
 
 void Server::disconnect_account(const std::string& username) {
@@ -223,6 +263,8 @@ void Server::stop() {
       listener->acceptor.close(ignored);
     });
   }
+  // The admission loop wakes and stops.
+  counters_.unauthenticated.close();
   registry_.for_each([](const BoundResource& r) {
     r.session->close(StreamCondition::system_shutdown, "the server is shutting down");
   });
@@ -247,7 +289,7 @@ std::vector<std::vector<std::string>> Server::status() const {
   rows.push_back({"version", STOA_VERSION});
   rows.push_back({"uptime_seconds", std::to_string(uptime.count())});
   rows.push_back({"connections", std::to_string(counters_.open.load())});
-  rows.push_back({"unauthenticated", std::to_string(counters_.unauthenticated.load())});
+  rows.push_back({"unauthenticated", std::to_string(counters_.unauthenticated.count())});
   rows.push_back({"bound_sessions", std::to_string(registry_.size())});
   rows.push_back({"connection_limit", std::to_string(context_.max_connections)});
   rows.push_back({"stanzas_received", std::to_string(counters_.stanzas_in.load())});

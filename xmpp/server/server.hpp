@@ -3,6 +3,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 #include "xmpp/server/server_context.hpp"
 #include "xmpp/server/session_registry.hpp"
 #include "xmpp/server/shard.hpp"
+#include "xmpp/server/warning_throttle.hpp"
 
 namespace stoa::xmpp::server {
 
@@ -74,8 +76,18 @@ class Server {
     SessionStarter starter;
   };
 
+  /// An accepted connection not served yet: every authentication slot was taken.
+  struct WaitingConnection {
+    asio::ip::tcp::socket socket;
+    const Listener* listener;
+  };
+
   asio::awaitable<void> accept_loop(Listener& listener);
-  void admit(asio::ip::tcp::socket socket, Shard& shard, const Listener& listener);
+  /// Starts the sessions of waiting connections, in order, as authentication slots free up.
+  asio::awaitable<void> admission_loop();
+  /// Hands a connection to the next shard and starts its session.
+  void admit(asio::ip::tcp::socket socket, const Listener& listener);
+  void refuse(asio::ip::tcp::socket socket, const Listener& listener, const char* reason);
 
   const conf::ServerConfig& config_;
   Logger& log_;
@@ -85,6 +97,10 @@ class Server {
   SessionRegistry registry_;
   AuthLimiter auth_limiter_;
   ConnectionCounters counters_;
+  // Used by the accept and admission loops only, all on the first shard's thread.
+  std::deque<WaitingConnection> waiting_;
+  WarningThrottle backlog_warnings_;
+  WarningThrottle refusal_warnings_;
   Router router_;
   ServerContext context_;
   std::vector<ListenerSpec> added_listeners_;

@@ -3,12 +3,14 @@
 #include <asio/ssl/context.hpp>
 #include <atomic>
 #include <chrono>
+#include <utility>
 
 #include "common/log.hpp"
 #include "conf/config.hpp"
 #include "store/account_store.hpp"
 #include "xmpp/server/auth_limiter.hpp"
 #include "xmpp/server/session_registry.hpp"
+#include "xmpp/server/unauthenticated_slots.hpp"
 #include "xmpp/xml_stream_parser.hpp"
 
 namespace stoa::xmpp::server {
@@ -17,8 +19,11 @@ class Router;
 
 /// Connection counters shared by every listener and session.
 struct ConnectionCounters {
+  ConnectionCounters(unsigned max_unauthenticated, asio::any_io_executor acceptor)
+      : unauthenticated(max_unauthenticated, std::move(acceptor)) {}
+
   std::atomic<unsigned> open{0};
-  std::atomic<unsigned> unauthenticated{0};
+  UnauthenticatedSlots unauthenticated;
   std::atomic<unsigned long long> stanzas_in{0};
 };
 

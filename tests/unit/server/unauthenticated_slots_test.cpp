@@ -27,39 +27,38 @@ TEST(UnauthenticatedSlotsTest, TakeAndRelease_CountAgainstTheLimit) {
   EXPECT_EQ(slots.count(), 1u);
 }
 
-TEST(UnauthenticatedSlotsTest, ReleaseFromAnotherThreadWhileFull_WakesTheWaiter) {
-  asio::io_context context;
-  UnauthenticatedSlots slots(1, context.get_executor());
-  slots.take();
+// Waits for a release on `slots` while another thread runs `action` (started just before the
+// wait, so that it may land before or after the wait begins); whether the wait ended.
+template <typename Action>
+bool wait_ends_when_another_thread(UnauthenticatedSlots& slots, asio::io_context& context,
+                                   Action action) {
   bool woke = false;
-  std::thread releaser;
+  std::thread other;
   auto waiter = [&]() -> asio::awaitable<void> {
-    // The release may land before the wait begins: the wake-up it posts still runs after.
-    releaser = std::thread([&slots] { slots.release(); });
+    other = std::thread([&slots, &action] { action(slots); });
     co_await slots.wait_for_release();
     woke = true;
   };
   asio::co_spawn(context, waiter(), asio::detached);
   context.run_for(kWaitBound);
-  releaser.join();
-  EXPECT_TRUE(woke);
+  other.join();
+  return woke;
+}
+
+TEST(UnauthenticatedSlotsTest, ReleaseFromAnotherThreadWhileFull_WakesTheWaiter) {
+  asio::io_context context;
+  UnauthenticatedSlots slots(1, context.get_executor());
+  slots.take();
+  EXPECT_TRUE(
+      wait_ends_when_another_thread(slots, context, [](UnauthenticatedSlots& s) { s.release(); }));
   EXPECT_FALSE(slots.is_full());
 }
 
 TEST(UnauthenticatedSlotsTest, WakeFromAnotherThread_WakesTheWaiterWhileSlotsAreFree) {
   asio::io_context context;
   UnauthenticatedSlots slots(1, context.get_executor());
-  bool woke = false;
-  std::thread waker;
-  auto waiter = [&]() -> asio::awaitable<void> {
-    waker = std::thread([&slots] { slots.wake(); });
-    co_await slots.wait_for_release();
-    woke = true;
-  };
-  asio::co_spawn(context, waiter(), asio::detached);
-  context.run_for(kWaitBound);
-  waker.join();
-  EXPECT_TRUE(woke);
+  EXPECT_TRUE(
+      wait_ends_when_another_thread(slots, context, [](UnauthenticatedSlots& s) { s.wake(); }));
 }
 
 TEST(UnauthenticatedSlotsTest, Close_WakesTheWaiterAndLaterWaitsReturnAtOnce) {

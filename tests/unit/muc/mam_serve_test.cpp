@@ -244,16 +244,7 @@ TEST(OutcomeRunnerMam, ArchiveRequest_ReturnedNotRun) {
   outcome.actions.emplace_back(std::move(serve));
   InMemoryMucStore muc_store;
   RecordingDeliverer deliverer;
-  asio::io_context context;
-  RunResult result;
-  asio::co_spawn(context, run_outcome(std::move(outcome), kRoom, muc_store, deliverer),
-                 [&result](std::exception_ptr failure, RunResult done) {
-                   if (failure) {
-                     std::rethrow_exception(failure);
-                   }
-                   result = std::move(done);
-                 });
-  context.run();
+  const RunResult result = run_to_completion(std::move(outcome), kRoom, muc_store, deliverer);
   ASSERT_EQ(result.archive_requests.size(), 1u);
   EXPECT_EQ(result.archive_requests[0].iq_id, "q9");
   EXPECT_TRUE(deliverer.deliveries.empty());

@@ -4,6 +4,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "store/prepared_statement.hpp"
+
 namespace stoa::store {
 
 namespace {
@@ -121,11 +123,12 @@ asio::awaitable<std::vector<std::string>> AccountStore::list() {
 asio::awaitable<std::optional<ScramCredential>> AccountStore::credential(std::string username,
                                                                          std::string hash) {
   auto work = [username = std::move(username),
-               hash = std::move(hash)](pqxx::work& tx) -> std::optional<ScramCredential> {
-    auto rows = tx.exec_params(
-        "SELECT salt, iterations, stored_key, server_key FROM credentials "
-        "WHERE username = $1 AND hash = $2",
-        username, hash);
+               hash = std::move(hash)](pqxx::nontransaction& tx) -> std::optional<ScramCredential> {
+    // Runs on every login: prepared, and outside a transaction.
+    auto rows = exec_prepared(tx, "account_credential",
+                              "SELECT salt, iterations, stored_key, server_key FROM credentials "
+                              "WHERE username = $1 AND hash = $2",
+                              username, hash);
     if (rows.empty()) {
       return std::nullopt;
     }
@@ -133,7 +136,7 @@ asio::awaitable<std::optional<ScramCredential>> AccountStore::credential(std::st
     return ScramCredential{hash, pqxx::binarystring(row[0]).str(), row[1].as<unsigned>(),
                            pqxx::binarystring(row[2]).str(), pqxx::binarystring(row[3]).str()};
   };
-  co_return co_await db_.transact(std::move(work));
+  co_return co_await db_.read(std::move(work));
 }
 
 }  // namespace stoa::store

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <string_view>
 
 #include "store/pg_params.hpp"
+#include "store/prepared_statement.hpp"
 
 namespace stoa::store {
 namespace {
@@ -30,11 +32,14 @@ class RowParams {
     owned_.push_back(value.value_or(""));
     null_.push_back(!value);
   }
-  /// "($n::type, ...)" for the next row of `types.size()` columns.
-  std::string placeholders(const std::vector<const char*>& types) const {
-    std::string out = "(";
+  /// "($n::type, ...)" for the next row of `types.size()` columns, after the SQL values in
+  /// `literals`, when given.
+  std::string placeholders(const std::vector<const char*>& types,
+                           const std::string& literals = "") const {
+    std::string out = "(" + literals;
     for (std::size_t i = 0; i < types.size(); ++i) {
-      out += (i == 0 ? "$" : ", $") + std::to_string(owned_.size() + i + 1) + "::" + types[i];
+      out += (i == 0 && literals.empty() ? "$" : ", $") + std::to_string(owned_.size() + i + 1) +
+             "::" + types[i];
     }
     return out + ")";
   }
@@ -52,85 +57,79 @@ class RowParams {
   std::vector<bool> null_;
 };
 
-pqxx::result exec_rows(pqxx::work& tx, const std::string& sql, const RowParams& params) {
+// A multi-row statement's text changes with its row count. Small batches, all there is at
+// moderate load, run as statements prepared per connection and row count (see
+// exec_prepared()); a larger batch spreads the parse and plan over its rows, and preparing
+// every size up to the batch limit would keep hundreds of large plans per connection.
+constexpr std::size_t kMostPreparedRows = 16;
+
+pqxx::result exec_rows(pqxx::transaction_base& tx, std::string_view statement, std::size_t rows,
+                       const std::string& sql, const RowParams& params) {
   const std::vector<const char*> values = params.pointers();
+  if (rows <= kMostPreparedRows) {
+    return exec_prepared(tx, std::string(statement) + "_" + std::to_string(rows), sql,
+                         pqxx::prepare::make_dynamic_params(values));
+  }
   return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(values));
 }
 
-/// muc_rooms.id of every room the batch's archive entries name; rooms not stored are absent.
-std::map<std::string, std::string> room_ids(pqxx::work& tx,
-                                            const std::vector<PendingWrite>& writes) {
-  RowParams params;
-  std::string sql = "SELECT jid, id FROM muc_rooms WHERE jid IN (";
-  std::vector<std::string> asked;
-  for (const PendingWrite& write : writes) {
-    if (std::holds_alternative<muc::ArchiveEntry>(write.content) &&
-        std::find(asked.begin(), asked.end(), write.room) == asked.end()) {
-      sql += (asked.empty() ? "" : ", ") + params.placeholders({"text"});
-      params.add(write.room);
-      asked.push_back(write.room);
-    }
-  }
-  std::map<std::string, std::string> ids;
-  if (asked.empty()) {
-    return ids;
-  }
-  for (const pqxx::row& row : exec_rows(tx, sql + ")", params)) {
-    ids.emplace(row[0].as<std::string>(), row[1].as<std::string>());
-  }
-  return ids;
-}
-
-PartitionedMonths ensure_partitions(pqxx::work& tx, const std::vector<PendingWrite>& writes,
-                                    PartitionedMonths known) {
-  std::optional<muc::Timestamp> earliest;
-  std::optional<muc::Timestamp> latest;
+/// The earliest and latest stamps of the batch's entries outside the months `known`.
+std::optional<std::pair<muc::Timestamp, muc::Timestamp>> unpartitioned_span(
+    const std::vector<PendingWrite>& writes, PartitionedMonths known) {
+  std::optional<std::pair<muc::Timestamp, muc::Timestamp>> span;
   for (const PendingWrite& write : writes) {
     if (const auto* entry = std::get_if<muc::ArchiveEntry>(&write.content)) {
       const std::int64_t month = month_index(entry->timestamp);
       if (month < known.first || month > known.last) {
-        earliest = std::min(earliest.value_or(entry->timestamp), entry->timestamp);
-        latest = std::max(latest.value_or(entry->timestamp), entry->timestamp);
+        span = std::pair(std::min(span ? span->first : entry->timestamp, entry->timestamp),
+                         std::max(span ? span->second : entry->timestamp, entry->timestamp));
       }
     }
   }
-  if (!earliest) {
+  return span;
+}
+
+PartitionedMonths ensure_partitions(pqxx::transaction_base& tx,
+                                    const std::vector<PendingWrite>& writes,
+                                    PartitionedMonths known) {
+  const auto span = unpartitioned_span(writes, known);
+  if (!span) {
     return known;
   }
+  const auto& [earliest, latest] = *span;
   // The next month too, so that the clock passing into it needs no check.
   tx.exec_params(
       "SELECT muc_archive_ensure_partitions($1::timestamptz, $2::timestamptz + interval '1 "
       "month')",
-      timestamp_param(*earliest), timestamp_param(*latest));
-  const std::int64_t first = month_index(*earliest);
-  const std::int64_t last = month_index(*latest) + 1;
+      timestamp_param(earliest), timestamp_param(latest));
+  const std::int64_t first = month_index(earliest);
+  const std::int64_t last = month_index(latest) + 1;
   if (known.first > known.last || first > known.last + 1 || last < known.first - 1) {
     return {first, last};  // not adjacent to what was known: remember the new range only
   }
   return {std::min(first, known.first), std::max(last, known.last)};
 }
 
-void insert_archive_rows(pqxx::work& tx, const std::vector<PendingWrite>& writes,
-                         const std::map<std::string, std::string>& ids, BatchResult& result) {
+// One statement: the room ids are looked up in the insert itself, and the entries whose room
+// is not stored come back by their position, "n".
+void insert_archive_rows(pqxx::transaction_base& tx, const std::vector<PendingWrite>& writes,
+                         BatchResult& result) {
   RowParams params;
   std::string sql =
-      "INSERT INTO muc_archive (room_id, at, kind, stanza_id, nick, sender, occupant_id, body, "
-      "stanza) VALUES ";
-  bool any = false;
+      "WITH entry (n, room, at, kind, stanza_id, nick, sender, occupant_id, body, stanza) AS "
+      "(VALUES ";
+  std::vector<std::size_t> write_of_row;
   for (std::size_t i = 0; i < writes.size(); ++i) {
     const auto* entry = std::get_if<muc::ArchiveEntry>(&writes[i].content);
     if (entry == nullptr) {
       continue;
     }
-    auto id = ids.find(writes[i].room);
-    if (id == ids.end()) {
-      result.room_missing[i] = true;
-      continue;
-    }
-    sql += (any ? ", " : "") + params.placeholders({"bigint", "timestamptz", "text", "text", "text",
-                                                    "text", "text", "text", "text"});
-    any = true;
-    params.add(id->second);
+    sql += (write_of_row.empty() ? "" : ", ") +
+           params.placeholders(
+               {"text", "timestamptz", "text", "text", "text", "text", "text", "text", "text"},
+               std::to_string(write_of_row.size()));
+    write_of_row.push_back(i);
+    params.add(writes[i].room);
     params.add(timestamp_param(entry->timestamp));
     params.add(entry->kind == muc::ArchiveKind::subject ? "subject" : "message");
     params.add(entry->stanza_id);
@@ -140,8 +139,19 @@ void insert_archive_rows(pqxx::work& tx, const std::vector<PendingWrite>& writes
     params.add_nullable(writes[i].columns.body);
     params.add(entry->stanza);
   }
-  if (any) {
-    exec_rows(tx, sql, params);
+  if (write_of_row.empty()) {
+    return;
+  }
+  // ORDER BY: the sequence numbers, the archive's tie-break, follow the batch's order.
+  sql +=
+      "), stored AS (INSERT INTO muc_archive (room_id, at, kind, stanza_id, nick, sender, "
+      "occupant_id, body, stanza) SELECT r.id, e.at, e.kind, e.stanza_id, e.nick, e.sender, "
+      "e.occupant_id, e.body, e.stanza FROM entry e JOIN muc_rooms r ON r.jid = e.room ORDER BY "
+      "e.n) SELECT e.n FROM entry e WHERE NOT EXISTS (SELECT FROM muc_rooms r WHERE r.jid = "
+      "e.room)";
+  for (const pqxx::row& missing :
+       exec_rows(tx, "archive_insert", write_of_row.size(), sql, params)) {
+    result.room_missing[write_of_row.at(missing[0].as<std::size_t>())] = true;
   }
 }
 
@@ -158,7 +168,7 @@ muc::RoomEvent event_of(const muc::ArchiveEntry& entry) {
   return event;
 }
 
-std::optional<std::int64_t> insert_outbox_rows(pqxx::work& tx,
+std::optional<std::int64_t> insert_outbox_rows(pqxx::transaction_base& tx,
                                                const std::vector<PendingWrite>& writes,
                                                const BatchResult& result) {
   std::vector<std::pair<const std::string*, muc::RoomEvent>> events;
@@ -174,10 +184,11 @@ std::optional<std::int64_t> insert_outbox_rows(pqxx::work& tx,
   if (events.empty()) {
     return std::nullopt;
   }
-  const auto last = tx.exec_params1(
-                          "UPDATE compliance_sequence SET last_seq = last_seq + $1 "
-                          "RETURNING last_seq",
-                          static_cast<std::int64_t>(events.size()))[0]
+  const auto last = exec_prepared(tx, "outbox_reserve_sequence",
+                                  "UPDATE compliance_sequence SET last_seq = last_seq + $1 "
+                                  "RETURNING last_seq",
+                                  static_cast<std::int64_t>(events.size()))
+                        .at(0)[0]
                         .as<std::int64_t>();
   std::int64_t seq = last - static_cast<std::int64_t>(events.size());
   RowParams params;
@@ -201,7 +212,7 @@ std::optional<std::int64_t> insert_outbox_rows(pqxx::work& tx,
     params.add(event.stanza_id);
     params.add(event.payload);
   }
-  exec_rows(tx, sql, params);
+  exec_rows(tx, "outbox_insert", events.size(), sql, params);
   return last;
 }
 
@@ -216,12 +227,17 @@ void check_event(const muc::RoomEvent& event) {
   check_text("event payload", event.payload);
 }
 
-BatchResult write_batch(pqxx::work& tx, const std::vector<PendingWrite>& writes,
+bool is_one_statement(const std::vector<PendingWrite>& writes, bool capture_events,
+                      PartitionedMonths known) {
+  return !capture_events && !unpartitioned_span(writes, known);
+}
+
+BatchResult write_batch(pqxx::transaction_base& tx, const std::vector<PendingWrite>& writes,
                         bool capture_events, PartitionedMonths known) {
   BatchResult result;
   result.room_missing.assign(writes.size(), false);
   result.months = ensure_partitions(tx, writes, known);
-  insert_archive_rows(tx, writes, room_ids(tx, writes), result);
+  insert_archive_rows(tx, writes, result);
   if (capture_events) {
     result.last_seq = insert_outbox_rows(tx, writes, result);
   }

@@ -51,7 +51,12 @@ void check_event(const muc::RoomEvent& event);
 /// key takes KEY SHARE locks on them). Every transaction that writes outbox rows calls this
 /// after its own changes (room rows, archive rows), so no transaction holding the counter waits
 /// for a lock another one holds while waiting for the counter: no deadlock.
-BatchResult write_batch(pqxx::work& tx, const std::vector<PendingWrite>& writes,
+BatchResult write_batch(pqxx::transaction_base& tx, const std::vector<PendingWrite>& writes,
                         bool capture_events, PartitionedMonths known);
+
+/// True when write_batch() runs a single statement for this batch (no compliance capture, no
+/// partition to create), which is atomic without a transaction block.
+bool is_one_statement(const std::vector<PendingWrite>& writes, bool capture_events,
+                      PartitionedMonths known);
 
 }  // namespace stoa::store

@@ -1,6 +1,8 @@
 #include "store/database.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <map>
@@ -115,6 +117,23 @@ class NoticeLogger final : public pqxx::errorhandler {
   Logger& log_;
 };
 
+// True when the server has ended an idle session (restart, pg_terminate_backend): after its
+// farewell message, which get_notifs() has read, the socket is at end-of-file. libpq notices
+// only when a statement fails, and a statement that fails cannot always be told apart from one
+// that ran.
+bool closed_by_server(const pqxx::connection_base& conn) {
+  pollfd poll_fd{conn.sock(), POLLIN, 0};
+  if (poll_fd.fd < 0) {
+    return true;
+  }
+  if (::poll(&poll_fd, 1, 0) <= 0) {
+    return false;
+  }
+  char byte;
+  return (poll_fd.revents & (POLLHUP | POLLERR)) != 0 ||
+         ::recv(poll_fd.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 }  // namespace
 
 struct Database::Connection {
@@ -175,7 +194,8 @@ void Database::drop_connection_of_this_thread() {
   }
 }
 
-void Database::run_with_connection(const std::function<void(pqxx::connection&)>& job) {
+void Database::run_with_connection(const std::function<void(pqxx::connection&)>& job,
+                                   Repeatable repeatable) {
   constexpr int kAttempts = 2;
   bool reconnecting = false;
   for (int attempt = 1;; ++attempt) {
@@ -185,11 +205,16 @@ void Database::run_with_connection(const std::function<void(pqxx::connection&)>&
       reconnecting = false;
     }
     bool last = attempt == kAttempts;
+    bool started = false;
     try {
       // Reads whatever the server sent while the connection sat idle: a connection it closed
       // meanwhile (restart, pg_terminate_backend) shows up here as broken_connection, before
       // any work starts. libpqxx 6.4 also leaks a result when BEGIN runs into a dead socket.
       connection.conn.get_notifs();
+      if (repeatable == Repeatable::no && closed_by_server(connection.conn)) {
+        throw pqxx::broken_connection("the server closed the connection while it was idle");
+      }
+      started = true;
       job(connection.conn);
       return;
     } catch (const pqxx::in_doubt_error& e) {
@@ -211,6 +236,12 @@ void Database::run_with_connection(const std::function<void(pqxx::connection&)>&
           dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr || !connection.conn.is_open();
       bool conflict = dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr ||
                       dynamic_cast<const pqxx::serialization_failure*>(&e) != nullptr;
+      if (lost && started && repeatable == Repeatable::no) {
+        drop_connection_of_this_thread();
+        throw StoreUnavailable(
+            "lost the connection to PostgreSQL at " + target_ +
+            " while a statement ran; it may or may not have been applied: " + cause);
+      }
       if (lost) {
         drop_connection_of_this_thread();
         log_.warn("store", "lost the connection to PostgreSQL at ", target_, ": ", cause,

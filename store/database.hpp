@@ -54,11 +54,32 @@ class Database {
   /// with a std::string `s` frees memory twice. Name the lambda first and move it in:
   /// `auto work = [s](pqxx::work& tx) {...}; co_await db.transact(std::move(work));`.
   template <typename Work>
-  auto transact(Work work) -> asio::awaitable<std::invoke_result_t<Work&, pqxx::work&>>;
+  auto transact(Work work) -> asio::awaitable<std::invoke_result_t<Work&, pqxx::work&>> {
+    return run_on_pool<pqxx::work>(std::move(work));
+  }
 
   /// The same, blocking the calling thread: for start-up and tools, never for a worker.
   template <typename Work>
-  auto transact_blocking(Work work) -> std::invoke_result_t<Work&, pqxx::work&>;
+  auto transact_blocking(Work work) -> std::invoke_result_t<Work&, pqxx::work&> {
+    return run_blocking<pqxx::work>(std::move(work));
+  }
+
+  /// Runs `work(pqxx::nontransaction&)`, blocking, without BEGIN and COMMIT: for work of one
+  /// statement that changes data, atomic on its own. Unlike transact_blocking(), a connection
+  /// lost while the work runs is not retried (the statement may have committed): it throws
+  /// StoreUnavailable.
+  template <typename Work>
+  auto autocommit_blocking(Work work) -> std::invoke_result_t<Work&, pqxx::nontransaction&> {
+    return run_blocking<pqxx::nontransaction>(std::move(work), Repeatable::no);
+  }
+
+  /// Runs `work(pqxx::nontransaction&)` like transact(), but without BEGIN and COMMIT: for a
+  /// single read statement, which is atomic on its own and then costs one round trip instead
+  /// of three. Each statement of `work` sees its own snapshot.
+  template <typename Work>
+  auto read(Work work) -> asio::awaitable<std::invoke_result_t<Work&, pqxx::nontransaction&>> {
+    return run_on_pool<pqxx::nontransaction>(std::move(work));
+  }
 
   /// The connection string as given plus the timeouts added by the constructor. It may hold a
   /// password: never log it (see target()).
@@ -73,8 +94,18 @@ class Database {
  private:
   struct Connection;
 
+  /// Whether work whose connection was lost may run again.
+  enum class Repeatable { yes, no };
+
+  template <typename Transaction, typename Work>
+  auto run_blocking(Work work, Repeatable repeatable = Repeatable::yes)
+      -> std::invoke_result_t<Work&, Transaction&>;
+  template <typename Transaction, typename Work>
+  auto run_on_pool(Work work) -> asio::awaitable<std::invoke_result_t<Work&, Transaction&>>;
+
   /// Runs one job with this thread's connection, reconnecting as needed.
-  void run_with_connection(const std::function<void(pqxx::connection&)>& job);
+  void run_with_connection(const std::function<void(pqxx::connection&)>& job,
+                           Repeatable repeatable);
   /// This thread's open connection, made on first use or after a loss.
   Connection& connection_for_this_thread();
   void drop_connection_of_this_thread();
@@ -93,20 +124,23 @@ class Database {
   asio::thread_pool pool_;
 };
 
-template <typename Work>
-auto Database::transact_blocking(Work work) -> std::invoke_result_t<Work&, pqxx::work&> {
-  using Result = std::invoke_result_t<Work&, pqxx::work&>;
+template <typename Transaction, typename Work>
+auto Database::run_blocking(Work work, Repeatable repeatable)
+    -> std::invoke_result_t<Work&, Transaction&> {
+  using Result = std::invoke_result_t<Work&, Transaction&>;
   std::optional<std::conditional_t<std::is_void_v<Result>, bool, Result>> result;
-  run_with_connection([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    if constexpr (std::is_void_v<Result>) {
-      work(tx);
-      result = true;
-    } else {
-      result.emplace(work(tx));
-    }
-    tx.commit();
-  });
+  run_with_connection(
+      [&](pqxx::connection& conn) {
+        Transaction tx(conn);
+        if constexpr (std::is_void_v<Result>) {
+          work(tx);
+          result = true;
+        } else {
+          result.emplace(work(tx));
+        }
+        tx.commit();
+      },
+      repeatable);
   if constexpr (!std::is_void_v<Result>) {
     return std::move(*result);
   }
@@ -126,9 +160,10 @@ inline asio::awaitable<void> unwrap_void(asio::awaitable<std::optional<bool>> pe
 
 // Not a coroutine itself: GCC 12 mishandles lambdas moved into coroutine frames (double frees),
 // so the work travels as an argument of async_initiate and only detail::unwrap suspends.
-template <typename Work>
-auto Database::transact(Work work) -> asio::awaitable<std::invoke_result_t<Work&, pqxx::work&>> {
-  using Result = std::invoke_result_t<Work&, pqxx::work&>;
+template <typename Transaction, typename Work>
+auto Database::run_on_pool(Work work)
+    -> asio::awaitable<std::invoke_result_t<Work&, Transaction&>> {
+  using Result = std::invoke_result_t<Work&, Transaction&>;
   using Value = std::conditional_t<std::is_void_v<Result>, bool, Result>;
   auto initiation = [this](auto handler, Work job) {
     if (stopped_) {
@@ -145,10 +180,10 @@ auto Database::transact(Work work) -> asio::awaitable<std::invoke_result_t<Work&
       std::optional<Value> value;
       try {
         if constexpr (std::is_void_v<Result>) {
-          transact_blocking(std::move(job));
+          run_blocking<Transaction>(std::move(job));
           value = true;
         } else {
-          value.emplace(transact_blocking(std::move(job)));
+          value.emplace(run_blocking<Transaction>(std::move(job)));
         }
       } catch (...) {
         failure = std::current_exception();

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "store/prepared_statement.hpp"
+
 namespace stoa::store {
 
 namespace {
@@ -246,9 +248,11 @@ asio::awaitable<std::optional<RosterItem>> RosterStore::item(std::string owner,
 }
 
 asio::awaitable<PresencePeers> RosterStore::presence_peers(std::string owner) {
-  auto work = [owner = std::move(owner)](pqxx::work& tx) {
+  // Runs on every presence broadcast: prepared, and outside a transaction.
+  auto work = [owner = std::move(owner)](pqxx::nontransaction& tx) {
     PresencePeers peers;
-    for (const auto& row : tx.exec_params(
+    for (const auto& row : exec_prepared(
+             tx, "roster_presence_peers",
              "SELECT contact, subscription, pending_in_stanza FROM roster_items "
              "WHERE owner = $1 AND (subscription <> 'none' OR pending_in_stanza IS NOT NULL) "
              "ORDER BY contact COLLATE \"C\"",
@@ -267,7 +271,7 @@ asio::awaitable<PresencePeers> RosterStore::presence_peers(std::string owner) {
     }
     return peers;
   };
-  co_return co_await db_.transact(std::move(work));
+  co_return co_await db_.read(std::move(work));
 }
 
 asio::awaitable<RosterUpdate> RosterStore::update(std::string owner, std::string contact,

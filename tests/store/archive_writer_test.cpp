@@ -132,6 +132,27 @@ TEST_F(ArchiveWriterTest, ManyConcurrentAppends_AllStoredInOrderPerRoom) {
   EXPECT_EQ(count("SELECT count(*) FROM compliance_outbox"), 0) << "capture is off";
 }
 
+// Batches of more rows than are prepared per row count run as one unprepared statement.
+TEST_F(ArchiveWriterTest, OneLargeBatch_StoredInOrderWithUnknownRoomsLeftOut) {
+  ArchiveWriterSettings settings;
+  settings.max_batch = 40;
+  settings.max_delay = seconds(2);  // until all 40 are queued: one batch
+  ArchiveWriter writer(db_, settings, log_);
+  std::vector<std::pair<std::string, ArchiveEntry>> writes;
+  for (int i = 1; i <= 40; ++i) {
+    writes.emplace_back(i % 10 == 0 ? "gone@conference.example.org" : kRoom,
+                        entry("m" + std::to_string(i), 40 - i));
+  }
+  const std::vector<std::string> failures = append_concurrently(writer, writes);
+  for (int i = 1; i <= 40; ++i) {
+    EXPECT_EQ(failures[i - 1].empty(), i % 10 != 0) << "m" << i << ": " << failures[i - 1];
+  }
+  const std::vector<std::string> stored = column("SELECT stanza_id FROM muc_archive ORDER BY seq");
+  ASSERT_EQ(stored.size(), 36u);
+  EXPECT_EQ(stored.front(), "m1");
+  EXPECT_EQ(stored.back(), "m39");
+}
+
 TEST_F(ArchiveWriterTest, UnknownRoom_OnlyThatAppendFails) {
   ArchiveWriter writer(db_, ArchiveWriterSettings{}, log_);
   const std::vector<std::string> failures =

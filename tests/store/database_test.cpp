@@ -7,7 +7,9 @@
 #include <asio/use_future.hpp>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
+#include "store/prepared_statement.hpp"
 #include "tests/store/run_awaitable.hpp"
 #include "tests/support/test_postgres.hpp"
 
@@ -136,6 +138,69 @@ TEST_F(DatabaseTest, Transact_ConnectionLostTwice_ThrowsStoreUnavailable) {
   EXPECT_EQ(runs, 2);
   // The next call starts over on a fresh connection.
   EXPECT_GT(run_awaitable(db.transact(backend_pid)), 0);
+}
+
+TEST_F(DatabaseTest, Read_EachStatementIsItsOwnTransaction) {
+  Database db(dsn_, 1, log_);
+  auto two_transaction_ids = [](auto& tx) {
+    const auto first = tx.exec1("SELECT txid_current()")[0].template as<long>();
+    return std::pair(first, tx.exec1("SELECT txid_current()")[0].template as<long>());
+  };
+  const auto [read_first, read_second] = run_awaitable(db.read(two_transaction_ids));
+  EXPECT_NE(read_first, read_second);
+  const auto [transact_first, transact_second] = run_awaitable(db.transact(two_transaction_ids));
+  EXPECT_EQ(transact_first, transact_second);
+}
+
+TEST_F(DatabaseTest, Read_ConnectionLostDuringWork_RunsTheWorkAgain) {
+  Database db(dsn_, 1, log_);
+  int runs = 0;
+  int value = run_awaitable(db.read([&runs](pqxx::nontransaction& tx) {
+    if (++runs == 1) {
+      tx.exec("SELECT pg_terminate_backend(pg_backend_pid())");
+    }
+    return tx.exec1("SELECT 5")[0].as<int>();
+  }));
+  EXPECT_EQ(value, 5);
+  EXPECT_EQ(runs, 2);
+}
+
+// The statement may have committed before the connection went: running it again could apply it
+// twice.
+TEST_F(DatabaseTest, AutocommitBlocking_ConnectionLostDuringWork_ThrowsWithoutRunningAgain) {
+  Database db(dsn_, 1, log_);
+  db.transact_blocking([](pqxx::work& tx) { tx.exec("CREATE TABLE t (v int)"); });
+  int runs = 0;
+  EXPECT_THROW(db.autocommit_blocking([&runs](pqxx::nontransaction& tx) {
+    ++runs;
+    tx.exec("INSERT INTO t VALUES (1)");
+    tx.exec("SELECT pg_terminate_backend(pg_backend_pid())");
+  }),
+               StoreUnavailable);
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(db.transact_blocking(
+                [](pqxx::work& tx) { return tx.exec1("SELECT count(*) FROM t")[0].as<int>(); }),
+            1);
+}
+
+TEST_F(DatabaseTest, AutocommitBlocking_ConnectionLostWhileIdle_RunsOnAFreshConnection) {
+  Database db(dsn_, 1, log_);
+  int before = db.transact_blocking(backend_pid);
+  terminate_backend(dsn_, before);
+  int after = db.autocommit_blocking(
+      [](pqxx::nontransaction& tx) { return tx.exec1("SELECT pg_backend_pid()")[0].as<int>(); });
+  EXPECT_NE(after, before);
+}
+
+TEST_F(DatabaseTest, ExecPrepared_AfterReconnection_PreparesAgain) {
+  Database db(dsn_, 1, log_);
+  auto doubled = [](pqxx::nontransaction& tx) {
+    return exec_prepared(tx, "doubled", "SELECT $1::int * 2", 21)[0][0].as<int>();
+  };
+  EXPECT_EQ(run_awaitable(db.read(doubled)), 42);
+  EXPECT_EQ(run_awaitable(db.read(doubled)), 42);
+  terminate_backend(dsn_, db.transact_blocking(backend_pid));
+  EXPECT_EQ(run_awaitable(db.read(doubled)), 42);
 }
 
 TEST_F(DatabaseTest, TransactBlocking_CallerThreads_EachGetTheirOwnConnection) {

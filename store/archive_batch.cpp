@@ -110,26 +110,51 @@ PartitionedMonths ensure_partitions(pqxx::transaction_base& tx,
   return {std::min(first, known.first), std::max(last, known.last)};
 }
 
-// One statement: the room ids are looked up in the insert itself, and the entries whose room
-// is not stored come back by their position, "n".
+/// Looks up the rooms of the batch's entries that `ids` does not know yet, and adds them.
+void look_up_room_ids(pqxx::transaction_base& tx, const std::vector<PendingWrite>& writes,
+                      RoomIds& ids) {
+  RowParams params;
+  std::string sql = "SELECT jid, id FROM muc_rooms WHERE jid IN (";
+  std::vector<const std::string*> asked;
+  for (const PendingWrite& write : writes) {
+    if (std::holds_alternative<muc::ArchiveEntry>(write.content) && !ids.contains(write.room) &&
+        std::none_of(asked.begin(), asked.end(),
+                     [&](const std::string* room) { return *room == write.room; })) {
+      sql += (asked.empty() ? "" : ", ") + params.placeholders({"text"});
+      params.add(write.room);
+      asked.push_back(&write.room);
+    }
+  }
+  if (asked.empty()) {
+    return;
+  }
+  for (const pqxx::row& row : exec_rows(tx, "archive_room_ids", asked.size(), sql + ")", params)) {
+    ids.emplace(row[0].as<std::string>(), row[1].as<std::int64_t>());
+  }
+}
+
 void insert_archive_rows(pqxx::transaction_base& tx, const std::vector<PendingWrite>& writes,
-                         BatchResult& result) {
+                         RoomIds& ids, BatchResult& result) {
+  look_up_room_ids(tx, writes, ids);
   RowParams params;
   std::string sql =
-      "WITH entry (n, room, at, kind, stanza_id, nick, sender, occupant_id, body, stanza) AS "
-      "(VALUES ";
-  std::vector<std::size_t> write_of_row;
+      "INSERT INTO muc_archive (room_id, at, kind, stanza_id, nick, sender, occupant_id, body, "
+      "stanza) VALUES ";
+  std::size_t rows = 0;
   for (std::size_t i = 0; i < writes.size(); ++i) {
     const auto* entry = std::get_if<muc::ArchiveEntry>(&writes[i].content);
     if (entry == nullptr) {
       continue;
     }
-    sql += (write_of_row.empty() ? "" : ", ") +
-           params.placeholders(
-               {"text", "timestamptz", "text", "text", "text", "text", "text", "text", "text"},
-               std::to_string(write_of_row.size()));
-    write_of_row.push_back(i);
-    params.add(writes[i].room);
+    auto id = ids.find(writes[i].room);
+    if (id == ids.end()) {
+      result.room_missing[i] = true;
+      continue;
+    }
+    sql += (rows == 0 ? "" : ", ") + params.placeholders({"bigint", "timestamptz", "text", "text",
+                                                          "text", "text", "text", "text", "text"});
+    ++rows;
+    params.add(std::to_string(id->second));
     params.add(timestamp_param(entry->timestamp));
     params.add(entry->kind == muc::ArchiveKind::subject ? "subject" : "message");
     params.add(entry->stanza_id);
@@ -139,19 +164,8 @@ void insert_archive_rows(pqxx::transaction_base& tx, const std::vector<PendingWr
     params.add_nullable(writes[i].columns.body);
     params.add(entry->stanza);
   }
-  if (write_of_row.empty()) {
-    return;
-  }
-  // ORDER BY: the sequence numbers, the archive's tie-break, follow the batch's order.
-  sql +=
-      "), stored AS (INSERT INTO muc_archive (room_id, at, kind, stanza_id, nick, sender, "
-      "occupant_id, body, stanza) SELECT r.id, e.at, e.kind, e.stanza_id, e.nick, e.sender, "
-      "e.occupant_id, e.body, e.stanza FROM entry e JOIN muc_rooms r ON r.jid = e.room ORDER BY "
-      "e.n) SELECT e.n FROM entry e WHERE NOT EXISTS (SELECT FROM muc_rooms r WHERE r.jid = "
-      "e.room)";
-  for (const pqxx::row& missing :
-       exec_rows(tx, "archive_insert", write_of_row.size(), sql, params)) {
-    result.room_missing[write_of_row.at(missing[0].as<std::size_t>())] = true;
+  if (rows > 0) {
+    exec_rows(tx, "archive_insert", rows, sql, params);
   }
 }
 
@@ -227,17 +241,17 @@ void check_event(const muc::RoomEvent& event) {
   check_text("event payload", event.payload);
 }
 
-bool is_one_statement(const std::vector<PendingWrite>& writes, bool capture_events,
-                      PartitionedMonths known) {
-  return !capture_events && !unpartitioned_span(writes, known);
+bool needs_transaction(const std::vector<PendingWrite>& writes, bool capture_events,
+                       PartitionedMonths known) {
+  return capture_events || unpartitioned_span(writes, known).has_value();
 }
 
 BatchResult write_batch(pqxx::transaction_base& tx, const std::vector<PendingWrite>& writes,
-                        bool capture_events, PartitionedMonths known) {
+                        bool capture_events, PartitionedMonths known, RoomIds& room_ids) {
   BatchResult result;
   result.room_missing.assign(writes.size(), false);
   result.months = ensure_partitions(tx, writes, known);
-  insert_archive_rows(tx, writes, result);
+  insert_archive_rows(tx, writes, room_ids, result);
   if (capture_events) {
     result.last_seq = insert_outbox_rows(tx, writes, result);
   }

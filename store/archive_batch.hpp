@@ -4,6 +4,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -28,6 +29,11 @@ struct PartitionedMonths {
   std::int64_t last = 0;
 };
 
+/// muc_rooms.id by room JID, as looked up for earlier batches. A cached id stays right as long
+/// as no room is deleted: ids are never reused, but a room deleted and made again under the
+/// same JID has a new one (see ArchiveWriter::rooms_changed()).
+using RoomIds = std::unordered_map<std::string, std::int64_t>;
+
 /// What one batch did.
 struct BatchResult {
   /// Per write, in order: true for an archive entry whose room is not stored (the entry was
@@ -51,12 +57,13 @@ void check_event(const muc::RoomEvent& event);
 /// key takes KEY SHARE locks on them). Every transaction that writes outbox rows calls this
 /// after its own changes (room rows, archive rows), so no transaction holding the counter waits
 /// for a lock another one holds while waiting for the counter: no deadlock.
+/// Looks up in `room_ids` the rooms it knows, and adds those it reads from muc_rooms.
 BatchResult write_batch(pqxx::transaction_base& tx, const std::vector<PendingWrite>& writes,
-                        bool capture_events, PartitionedMonths known);
+                        bool capture_events, PartitionedMonths known, RoomIds& room_ids);
 
-/// True when write_batch() runs a single statement for this batch (no compliance capture, no
+/// False when write_batch() changes data with one statement only (no compliance capture, no
 /// partition to create), which is atomic without a transaction block.
-bool is_one_statement(const std::vector<PendingWrite>& writes, bool capture_events,
-                      PartitionedMonths known);
+bool needs_transaction(const std::vector<PendingWrite>& writes, bool capture_events,
+                       PartitionedMonths known);
 
 }  // namespace stoa::store

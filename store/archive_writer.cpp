@@ -132,15 +132,19 @@ void ArchiveWriter::commit(std::deque<Request>& batch) {
   }
   BatchResult result;
   try {
+    if (const std::uint64_t generation = rooms_generation_.load(); generation != ids_generation_) {
+      room_ids_.clear();
+      ids_generation_ = generation;
+    }
     auto work = [&](pqxx::transaction_base& tx) {
-      return write_batch(tx, writes, settings_.capture_events, months_);
+      return write_batch(tx, writes, settings_.capture_events, months_, room_ids_);
     };
-    // Most batches are one INSERT: without BEGIN and COMMIT they cost PostgreSQL one round trip
-    // instead of three.
-    if (is_one_statement(writes, settings_.capture_events, months_)) {
-      result = db_.autocommit_blocking(std::move(work));
-    } else {
+    // Most batches are one INSERT (and a room lookup when a room is new to the writer): without
+    // BEGIN and COMMIT they cost PostgreSQL a round trip instead of three.
+    if (needs_transaction(writes, settings_.capture_events, months_)) {
       result = db_.transact_blocking(std::move(work));
+    } else {
+      result = db_.autocommit_blocking(std::move(work));
     }
   } catch (const StoreUnavailable& e) {
     backoff_ = std::min(backoff_.count() == 0 ? kFirstBackoff : backoff_ * 2,

@@ -4,6 +4,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/post.hpp>
 #include <asio/use_awaitable.hpp>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -66,6 +67,10 @@ class ArchiveWriter {
   /// streamed as promptly as the writer's.
   void announce_commit(std::int64_t last_seq);
   bool captures_events() const { return settings_.capture_events; }
+  /// Rooms were deleted (or made anew, replacing a row): the room ids the writer remembers are
+  /// looked up again. Call after the change committed and before anything is written to a room
+  /// made again. Thread-safe.
+  void rooms_changed() { ++rooms_generation_; }
 
   /// Commits what is queued and joins the writer thread; later writes fail with
   /// StoreUnavailable.
@@ -91,6 +96,9 @@ class ArchiveWriter {
   std::mutex listener_mutex_;
   std::function<void(std::int64_t)> on_commit_;
   PartitionedMonths months_;  ///< writer thread only
+  RoomIds room_ids_;          ///< writer thread only
+  std::uint64_t ids_generation_ = 0;
+  std::atomic<std::uint64_t> rooms_generation_{0};
 
   std::mutex mutex_;
   std::condition_variable wake_;

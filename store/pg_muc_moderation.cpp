@@ -44,7 +44,8 @@ std::optional<std::int64_t> record_in(pqxx::work& tx, const std::string& room,
     return std::nullopt;
   }
   const std::vector<PendingWrite> writes{{room, event, {}}};
-  return write_batch(tx, writes, true, PartitionedMonths{}).last_seq;
+  RoomIds no_entries;  // an event alone needs no room id
+  return write_batch(tx, writes, true, PartitionedMonths{}, no_entries).last_seq;
 }
 
 }  // namespace

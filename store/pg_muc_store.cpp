@@ -509,6 +509,7 @@ asio::awaitable<void> PgMucStore::purge_temporary_rooms(std::string service) {
     delete_rooms_where(tx, "service = $1 AND NOT persistent", service);
   };
   co_await db_.transact(std::move(work));
+  writer_.rooms_changed();
 }
 
 asio::awaitable<void> PgMucStore::commit(std::string room, std::vector<muc::StoreChange> changes) {
@@ -537,6 +538,11 @@ asio::awaitable<void> PgMucStore::commit(std::string room, std::vector<muc::Stor
     }
   }
   const bool capture = writer_.captures_events();
+  // A room made or deleted changes which id its JID stands for.
+  const bool replaces_rows = std::any_of(changes.begin(), changes.end(), [](const auto& change) {
+    return std::holds_alternative<muc::CreateRoom>(change) ||
+           std::holds_alternative<muc::DeleteRoom>(change);
+  });
   auto work = [room = std::move(room), changes = std::move(changes),
                capture](pqxx::work& tx) -> std::optional<std::int64_t> {
     // Room changes first, then the archive and outbox rows: write_batch() takes the outbox
@@ -554,14 +560,27 @@ asio::awaitable<void> PgMucStore::commit(std::string room, std::vector<muc::Stor
     if (writes.empty()) {
       return std::nullopt;
     }
-    BatchResult written = write_batch(tx, writes, capture, PartitionedMonths{});
+    RoomIds room_ids;
+    BatchResult written = write_batch(tx, writes, capture, PartitionedMonths{}, room_ids);
     if (std::find(written.room_missing.begin(), written.room_missing.end(), true) !=
         written.room_missing.end()) {
       no_such_room(room);
     }
     return written.last_seq;
   };
-  const std::optional<std::int64_t> last_seq = co_await db_.transact(std::move(work));
+  std::optional<std::int64_t> last_seq;
+  try {
+    last_seq = co_await db_.transact(std::move(work));
+  } catch (...) {
+    // A commit whose outcome is unknown may have replaced the row all the same.
+    if (replaces_rows) {
+      writer_.rooms_changed();
+    }
+    throw;
+  }
+  if (replaces_rows) {
+    writer_.rooms_changed();
+  }
   if (last_seq) {
     writer_.announce_commit(*last_seq);
   }

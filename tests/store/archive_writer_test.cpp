@@ -153,6 +153,23 @@ TEST_F(ArchiveWriterTest, OneLargeBatch_StoredInOrderWithUnknownRoomsLeftOut) {
   EXPECT_EQ(stored.back(), "m39");
 }
 
+// The writer remembers room ids; a room made again under the same JID has a new one.
+TEST_F(ArchiveWriterTest, RoomMadeAgain_LaterAppendsGoToTheNewRoom) {
+  ArchiveWriter writer(db_, ArchiveWriterSettings{}, log_);
+  PgMucStore rooms(db_, writer);
+  run_awaitable(writer.append(kRoom, entry("before", 1)));
+  muc::StoredRoom again;
+  again.jid = kRoom;
+  again.occupant_id_secret = "00ff";
+  again.created = at_second(2);
+  run_awaitable(rooms.create_room(std::move(again)));
+  run_awaitable(writer.append(kRoom, entry("after", 3)));
+  EXPECT_EQ(column("SELECT a.stanza_id FROM muc_archive a JOIN muc_rooms r ON r.id = a.room_id "
+                   "WHERE r.jid = 'lobby@conference.example.org'"),
+            std::vector<std::string>{"after"});
+  EXPECT_EQ(count("SELECT count(*) FROM muc_archive"), 1) << "the old room's archive went with it";
+}
+
 TEST_F(ArchiveWriterTest, UnknownRoom_OnlyThatAppendFails) {
   ArchiveWriter writer(db_, ArchiveWriterSettings{}, log_);
   const std::vector<std::string> failures =

@@ -139,6 +139,7 @@ void fill(store::Database& db, const std::string& room, std::uint64_t count, std
   const microseconds span = duration_cast<microseconds>(days(365));
   const microseconds step = span / static_cast<std::int64_t>(std::max<std::uint64_t>(count, 1));
   store::PartitionedMonths known;
+  store::RoomIds room_ids;
   const auto started = steady_clock::now();
   for (std::uint64_t done = 0; done < count;) {
     std::vector<store::PendingWrite> writes;
@@ -156,8 +157,8 @@ void fill(store::Database& db, const std::string& room, std::uint64_t count, std
       write.content = std::move(entry);
       writes.push_back(std::move(write));
     }
-    auto work = [&writes, known](pqxx::work& tx) {
-      return store::write_batch(tx, writes, false, known);
+    auto work = [&writes, &room_ids, known](pqxx::work& tx) {
+      return store::write_batch(tx, writes, false, known, room_ids);
     };
     known = db.transact_blocking(work).months;
     if (done % 100'000 < batch || done == count) {

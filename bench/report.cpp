@@ -148,6 +148,8 @@ std::string json_report(const Options& options, const Scenario& scenario, const 
     field("storm", "{\"sessions\": " + std::to_string(r.storm_sessions) + ", \"joins\": " +
                        std::to_string(r.storm_joins) + ", \"seconds\": " + number(f.storm_seconds) +
                        ", \"sessions_per_s\": " + number(f.storm_sessions_per_s) + "}");
+    field("storm_login_latency_ms", quantiles(r.storm_login_latency));
+    field("storm_join_latency_ms", quantiles(r.storm_join_latency));
   }
   std::string generator =
       "{\"cpu_seconds\": " + number(f.generator_cpu_seconds) +
@@ -220,6 +222,8 @@ std::string table_report(const Options& options, const Scenario& scenario, const
     row("reconnect storm", std::to_string(r.storm_sessions) + " sessions, " +
                                std::to_string(r.storm_joins) + " joins in " +
                                number(f.storm_seconds) + " s");
+    row("storm login latency", latency(r.storm_login_latency));
+    row("storm join latency", latency(r.storm_join_latency));
   }
   std::string generator = number(f.generator_cpu_seconds) + " s (steady + drain " +
                           number(f.generator_traffic_cpu_seconds) + " s";

@@ -25,8 +25,10 @@ constexpr std::array<std::pair<std::string_view, Counter>, 12> kCounters{{
     {"storm_joins", &Results::storm_joins},
 }};
 
-constexpr std::array<std::pair<std::string_view, Histo>, 3> kHistograms{{
+constexpr std::array<std::pair<std::string_view, Histo>, 5> kHistograms{{
     {"join_latency", &Results::join_latency},
+    {"storm_login_latency", &Results::storm_login_latency},
+    {"storm_join_latency", &Results::storm_join_latency},
     {"latency", &Results::latency},
     {"mam_latency", &Results::mam_latency},
 }};

@@ -23,7 +23,9 @@ struct Results {
   std::uint64_t mam_queries = 0;
   std::uint64_t storm_sessions = 0;  ///< sessions bound again in the reconnect storm
   std::uint64_t storm_joins = 0;
-  Histogram join_latency;
+  Histogram join_latency;         ///< initial and churn joins
+  Histogram storm_login_latency;  ///< reconnect storm: connect to bound resource
+  Histogram storm_join_latency;
   Histogram latency;
   Histogram mam_latency;
   std::map<std::string, std::uint64_t, std::less<>> errors;

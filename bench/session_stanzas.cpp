@@ -289,7 +289,8 @@ void Session::on_presence(const Element& presence) {
   if (slot->state != SlotState::joining) {
     return;
   }
-  ctx_.results.join_latency.record(micros_since(slot->started));
+  (slot->kind == JoinKind::storm ? ctx_.results.storm_join_latency : ctx_.results.join_latency)
+      .record(micros_since(slot->started));
   bool created = false;
   if (const Element* x = presence.child("x", stanza_text::kMucUser)) {
     for (const Element* status : x->children("status", stanza_text::kMucUser)) {

@@ -87,12 +87,15 @@ asio::awaitable<bool> Worker::wait_for(Done done, Clock::time_point until) {
 }
 
 asio::awaitable<void> Worker::login_one(std::shared_ptr<Session> session, JoinKind join_after) {
+  const Clock::time_point begun = Clock::now();
   const bool bound = co_await session->login();
   if (bound && join_after == JoinKind::initial) {
     ++ctx_.results.sessions_established;
   }
   if (bound && join_after == JoinKind::storm) {
     ++ctx_.results.storm_sessions;
+    ctx_.results.storm_login_latency.record(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begun).count()));
     for (std::size_t slot = 0; slot < session->slot_count(); ++slot) {
       session->join(slot, JoinKind::storm);
     }

@@ -58,9 +58,10 @@ struct ServerConfig {
   std::size_t max_stanza_bytes = 262144;
   std::size_t max_xml_depth = 32;
   std::size_t max_xml_attributes = 64;
-  unsigned auth_timeout_seconds = 30;              ///< a stream must authenticate within this
-  unsigned max_unauthenticated = 1000;             ///< streams not yet authenticated, server-wide
-  unsigned max_connections = 0;                    ///< 0: derived from the open-files limit
+  unsigned auth_timeout_seconds = 30;       ///< a stream must authenticate within this
+  unsigned max_unauthenticated = 1000;      ///< streams not yet authenticated, server-wide
+  unsigned admission_target_delay_ms = 15;  ///< logins are paced while work waits longer; 0: off
+  unsigned max_connections = 0;             ///< 0: derived from the open-files limit
   std::size_t send_queue_bytes = 4 * 1024 * 1024;  ///< a reader this far behind is cut off
   unsigned max_resources_per_account = 16;
   unsigned auth_failures_per_address = 10;  ///< per auth_failure_window_seconds

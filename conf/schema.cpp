@@ -277,6 +277,15 @@ constexpr std::array kOptions{
            .max = 1000000,
            .get = get_field<&ServerConfig::max_unauthenticated>,
            .set = set_field<&ServerConfig::max_unauthenticated>},
+    Option{.key = "limits.admission_target_delay_ms",
+           .type = integer,
+           .doc = "Milliseconds work may wait for a worker before new connections are let in "
+                  "more slowly, so that a login storm does not delay everyone; 0 admits at "
+                  "once.",
+           .min = 0,
+           .max = 60000,
+           .get = get_field<&ServerConfig::admission_target_delay_ms>,
+           .set = set_field<&ServerConfig::admission_target_delay_ms>},
     Option{.key = "limits.max_connections",
            .type = integer,
            .doc = "Client connections, server-wide; 0 derives it from the open-files limit.",

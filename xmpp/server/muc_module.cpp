@@ -122,7 +122,7 @@ MucModule::MucModule(Server& server, store::Database& db, const conf::ServerConf
   for (std::string& domain : service_domains(config)) {
     services_.push_back(std::make_unique<MucService>(muc_settings(config, std::move(domain)),
                                                      server.router(), workers, store_, archive_,
-                                                     search_, ids_, log));
+                                                     search_, ids_, server.work_delay(), log));
     services_.back()->load();
     services.push_back(services_.back().get());
   }

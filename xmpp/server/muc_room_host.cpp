@@ -64,13 +64,14 @@ bool may_overtake_storing(const Element& stanza) {
 
 MucRoomHost::MucRoomHost(MucService& service, muc::Room room, asio::io_context& home,
                          muc::MucStore& store, muc::MamStore& archive, muc::Deliverer& deliverer,
-                         unsigned max_pending_stores, Logger& log)
+                         unsigned max_pending_stores, WorkDelayGauge& work_delay, Logger& log)
     : service_(service),
       room_(std::move(room)),
       home_(home),
       store_(store),
       archive_(archive),
       deliverer_(deliverer),
+      work_delay_(work_delay),
       log_(log),
       jid_(room_.jid().bare_str()),
       max_pending_(std::max(1U, max_pending_stores)),
@@ -78,20 +79,23 @@ MucRoomHost::MucRoomHost(MucService& service, muc::Room room, asio::io_context& 
       listing_(room_.listing()) {}
 
 void MucRoomHost::post(Element stanza) {
-  asio::post(home_, [self = shared_from_this(), stanza = std::move(stanza)]() mutable {
-    self->enqueue(std::move(stanza));
+  asio::post(home_, [self = shared_from_this(), stanza = std::move(stanza),
+                     posted = WorkDelayGauge::Clock::now()]() mutable {
+    self->enqueue(std::move(stanza), posted);
   });
 }
 
 void MucRoomHost::post_session_gone(Jid session) {
-  asio::post(home_, [self = shared_from_this(), session = std::move(session)]() mutable {
-    self->enqueue(std::move(session));
+  asio::post(home_, [self = shared_from_this(), session = std::move(session),
+                     posted = WorkDelayGauge::Clock::now()]() mutable {
+    self->enqueue(std::move(session), posted);
   });
 }
 
 void MucRoomHost::post_admin(AdminArchiveRequest request) {
-  asio::post(home_, [self = shared_from_this(), request = std::move(request)]() mutable {
-    self->enqueue(std::move(request));
+  asio::post(home_, [self = shared_from_this(), request = std::move(request),
+                     posted = WorkDelayGauge::Clock::now()]() mutable {
+    self->enqueue(std::move(request), posted);
   });
 }
 
@@ -109,8 +113,8 @@ muc::RoomListing MucRoomHost::listing() const {
   return listing_;
 }
 
-void MucRoomHost::enqueue(Input input) {
-  inbox_.push_back(std::move(input));
+void MucRoomHost::enqueue(Input input, WorkDelayGauge::Clock::time_point posted) {
+  inbox_.push_back(Queued{std::move(input), posted});
   if (draining_) {
     news_.cancel();
     return;
@@ -134,7 +138,8 @@ asio::awaitable<void> MucRoomHost::drain() {
   for (;;) {
     co_await deliver_stored();
     if (!inbox_.empty() && pending_.size() < max_pending_) {
-      Input input = std::move(inbox_.front());
+      Input input = std::move(inbox_.front().input);
+      work_delay_.record(WorkDelayGauge::Clock::now() - inbox_.front().posted);
       inbox_.pop_front();
       try {
         co_await handle(std::move(input));
@@ -243,7 +248,7 @@ asio::awaitable<void> MucRoomHost::handle_admin(AdminArchiveRequest request) {
       result.failure = run.failure;
     }
     for (Jid& session : run.gone) {
-      inbox_.push_back(std::move(session));
+      inbox_.push_back(Queued{std::move(session), WorkDelayGauge::Clock::now()});
     }
   } else {
     try {
@@ -309,7 +314,7 @@ asio::awaitable<void> MucRoomHost::conclude(muc::RunResult result,
     log_.warn("muc", "room ", jid_, ": ", result.failure);
   }
   for (Jid& session : result.gone) {
-    inbox_.push_back(std::move(session));
+    inbox_.push_back(Queued{std::move(session), WorkDelayGauge::Clock::now()});
   }
   for (muc::ServeArchive& archive_request : result.archive_requests) {
     serve(std::move(archive_request));

@@ -16,6 +16,7 @@
 #include "muc/outcome_runner.hpp"
 #include "muc/room.hpp"
 #include "xmpp/jid.hpp"
+#include "xmpp/server/work_delay_gauge.hpp"
 #include "xmpp/xml_element.hpp"
 
 namespace stoa::xmpp::server {
@@ -62,7 +63,7 @@ class MucRoomHost : public std::enable_shared_from_this<MucRoomHost> {
  public:
   MucRoomHost(MucService& service, muc::Room room, asio::io_context& home, muc::MucStore& store,
               muc::MamStore& archive, muc::Deliverer& deliverer, unsigned max_pending_stores,
-              Logger& log);
+              WorkDelayGauge& work_delay, Logger& log);
 
   /// Queues a stanza addressed to the room or one of its occupants. Thread-safe.
   void post(Element stanza);
@@ -83,7 +84,13 @@ class MucRoomHost : public std::enable_shared_from_this<MucRoomHost> {
     std::exception_ptr error;        ///< why the write failed
   };
 
-  void enqueue(Input input);
+  /// An input and when it was posted: how long it waited goes to the work-delay gauge.
+  struct Queued {
+    Input input;
+    WorkDelayGauge::Clock::time_point posted;
+  };
+
+  void enqueue(Input input, WorkDelayGauge::Clock::time_point posted);
   asio::awaitable<void> drain();
   asio::awaitable<void> handle(Input input);
   /// Starts storing a message outcome ([AppendArchive, Send...]) or queues one that stores
@@ -112,11 +119,12 @@ class MucRoomHost : public std::enable_shared_from_this<MucRoomHost> {
   muc::MucStore& store_;
   muc::MamStore& archive_;
   muc::Deliverer& deliverer_;
+  WorkDelayGauge& work_delay_;
   Logger& log_;
   const std::string jid_;
   const std::size_t max_pending_;
   // Touched only on the home worker.
-  std::deque<Input> inbox_;
+  std::deque<Queued> inbox_;
   std::deque<std::shared_ptr<Pending>> pending_;
   /// Never expires: cancelled to wake drain() from wait_for_news().
   asio::steady_timer news_;

@@ -29,13 +29,14 @@ asio::awaitable<std::vector<muc::StoredRoom>> load_stored(muc::MucStore& store,
 MucService::MucService(muc::ServiceSettings settings, Router& router,
                        std::vector<asio::io_context*> workers, muc::MucStore& store,
                        muc::MamStore& archive, muc::SearchStore& search, muc::IdGenerator& ids,
-                       Logger& log)
+                       WorkDelayGauge& work_delay, Logger& log)
     : settings_(std::move(settings)),
       router_(router),
       workers_(std::move(workers)),
       store_(store),
       archive_(archive),
       ids_(ids),
+      work_delay_(work_delay),
       log_(log),
       deliverer_(std::make_unique<MucDeliverer>(router, settings_.server_domain)),
       search_(settings_, search, *deliverer_, router, log) {
@@ -72,7 +73,7 @@ void MucService::load() {
 std::shared_ptr<MucRoomHost> MucService::make_host(muc::Room room) {
   asio::io_context& home = home_of(room.jid().bare_str());
   return std::make_shared<MucRoomHost>(*this, std::move(room), home, store_, archive_, *deliverer_,
-                                       settings_.max_pending_stores, log_);
+                                       settings_.max_pending_stores, work_delay_, log_);
 }
 
 asio::io_context& MucService::home_of(const std::string& room_jid) const {

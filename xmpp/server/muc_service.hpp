@@ -18,6 +18,7 @@
 #include "xmpp/server/muc_room_host.hpp"
 #include "xmpp/server/muc_search.hpp"
 #include "xmpp/server/router.hpp"
+#include "xmpp/server/work_delay_gauge.hpp"
 
 namespace stoa::xmpp::server {
 
@@ -28,7 +29,7 @@ class MucService {
  public:
   MucService(muc::ServiceSettings settings, Router& router, std::vector<asio::io_context*> workers,
              muc::MucStore& store, muc::MamStore& archive, muc::SearchStore& search,
-             muc::IdGenerator& ids, Logger& log);
+             muc::IdGenerator& ids, WorkDelayGauge& work_delay, Logger& log);
   MucService(const MucService&) = delete;
   MucService& operator=(const MucService&) = delete;
 
@@ -63,6 +64,7 @@ class MucService {
   muc::MucStore& store_;
   muc::MamStore& archive_;
   muc::IdGenerator& ids_;
+  WorkDelayGauge& work_delay_;
   Logger& log_;
   std::unique_ptr<muc::Deliverer> deliverer_;
   MucSearch search_;  ///< the search across the service's rooms (docs/search.md)

@@ -28,6 +28,10 @@ constexpr unsigned kReservedDescriptors = 128;
 // A flood would otherwise log one line per connection, when one a few seconds says it all.
 constexpr std::chrono::seconds kAdmissionWarningInterval{10};
 
+// How often the pacer reads the work delay and renews its allowance: short against the
+// latencies it protects, long against the cost of a wake-up of every worker.
+constexpr std::chrono::milliseconds kPacingTick{10};
+
 unsigned worker_count(unsigned configured) {
   if (configured != 0) {
     return configured;
@@ -69,6 +73,7 @@ Server::Server(const conf::ServerConfig& config, Logger& log, store::Database& d
                     std::chrono::seconds(config.auth_failure_window_seconds)),
       // The listeners accept on the first shard (start()).
       counters_(config.max_unauthenticated, shards_.front()->executor()),
+      pacer_(std::chrono::milliseconds(config.admission_target_delay_ms)),
       backlog_warnings_(kAdmissionWarningInterval),
       refusal_warnings_(kAdmissionWarningInterval),
       router_(context_),
@@ -133,6 +138,9 @@ void Server::start() {
     asio::co_spawn(shards_.front()->context(), accept_loop(*listener), asio::detached);
   }
   asio::co_spawn(shards_.front()->context(), admission_loop(), asio::detached);
+  if (config_.admission_target_delay_ms > 0) {
+    asio::co_spawn(shards_.front()->context(), pacing_loop(), asio::detached);
+  }
   for (auto& shard : shards_) {
     shard->start();
   }
@@ -193,18 +201,48 @@ asio::awaitable<void> Server::admission_loop() {
   // and waits here unserved while every authentication slot is taken: the streams already
   // admitted keep the CPU their login deadline needs. Idle streams holding every slot are
   // closed by that deadline (limits.auth_timeout_seconds), which lets the queue move again.
+  //
+  // While the workers run behind, the pacer lets connections in more slowly (AdmissionPacer);
+  // pacing_loop() wakes this loop each tick that brings a new allowance.
   while (!counters_.unauthenticated.is_closed()) {
-    while (!waiting_.empty() && !counters_.unauthenticated.is_full()) {
+    while (!waiting_.empty() && !counters_.unauthenticated.is_full() && pacer_.may_admit()) {
       WaitingConnection next = std::move(waiting_.front());
       waiting_.pop_front();
       admit(std::move(next.socket), *next.listener);
+      pacer_.admitted();
     }
-    if (!waiting_.empty() && backlog_warnings_.record(std::chrono::steady_clock::now()) > 0) {
-      log_.warn("server", counters_.unauthenticated.count(),
-                " streams are authenticating (limits.max_unauthenticated); ", waiting_.size(),
-                " connections wait to be served");
+    const bool slots_full = counters_.unauthenticated.is_full();
+    if (!waiting_.empty() && (slots_full || pacer_.slowed()) &&
+        backlog_warnings_.record(std::chrono::steady_clock::now()) > 0) {
+      if (slots_full) {
+        log_.warn("server", counters_.unauthenticated.count(),
+                  " streams are authenticating (limits.max_unauthenticated); ", waiting_.size(),
+                  " connections wait to be served");
+      } else {
+        log_.warn("server", "the workers are behind (limits.admission_target_delay_ms); ",
+                  waiting_.size(), " connections wait to be served, admitted at ",
+                  static_cast<long>(pacer_.rate() * 1000 / kPacingTick.count()), "/s");
+      }
     }
     co_await counters_.unauthenticated.wait_for_release();
+  }
+}
+
+asio::awaitable<void> Server::pacing_loop() {
+  asio::steady_timer tick(shards_.front()->context());
+  while (!counters_.unauthenticated.is_closed()) {
+    // A handler queued behind everything runnable on a worker waits as long as they take.
+    for (auto& shard : shards_) {
+      asio::post(shard->context(), [this, queued = WorkDelayGauge::Clock::now()] {
+        work_delay_.record(WorkDelayGauge::Clock::now() - queued);
+      });
+    }
+    tick.expires_after(kPacingTick);
+    co_await tick.async_wait(kNoThrow);
+    pacer_.end_tick(work_delay_.take(), !waiting_.empty());
+    if (!waiting_.empty()) {
+      counters_.unauthenticated.wake();
+    }
   }
 }
 

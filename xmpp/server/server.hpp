@@ -12,12 +12,14 @@
 #include "common/log.hpp"
 #include "conf/config.hpp"
 #include "store/account_store.hpp"
+#include "xmpp/server/admission_pacer.hpp"
 #include "xmpp/server/auth_limiter.hpp"
 #include "xmpp/server/router.hpp"
 #include "xmpp/server/server_context.hpp"
 #include "xmpp/server/session_registry.hpp"
 #include "xmpp/server/shard.hpp"
 #include "xmpp/server/warning_throttle.hpp"
+#include "xmpp/server/work_delay_gauge.hpp"
 
 namespace stoa::xmpp::server {
 
@@ -37,6 +39,9 @@ class Server {
   unsigned shard_count() const { return static_cast<unsigned>(shards_.size()); }
 
   ServerContext& context() { return context_; }
+  /// Where work that waits for a worker reports how long it waited; admissions are paced by
+  /// it (limits.admission_target_delay_ms).
+  WorkDelayGauge& work_delay() { return work_delay_; }
 
   /// Starts the session of a connection accepted by a listener, on the shard it was given to.
   /// The connection counts as open and unauthenticated (ConnectionCounters) until the session
@@ -83,8 +88,11 @@ class Server {
   };
 
   asio::awaitable<void> accept_loop(Listener& listener);
-  /// Starts the sessions of waiting connections, in order, as authentication slots free up.
+  /// Starts the sessions of waiting connections, in order, as authentication slots free up
+  /// and the pacer allows.
   asio::awaitable<void> admission_loop();
+  /// Once per tick: measures how far behind the workers are and gives the pacer its reading.
+  asio::awaitable<void> pacing_loop();
   /// Hands a connection to the next shard and starts its session.
   void admit(asio::ip::tcp::socket socket, const Listener& listener);
   void refuse(asio::ip::tcp::socket socket, const Listener& listener, const char* reason);
@@ -99,6 +107,8 @@ class Server {
   ConnectionCounters counters_;
   // Used by the accept and admission loops only, all on the first shard's thread.
   std::deque<WaitingConnection> waiting_;
+  AdmissionPacer pacer_;
+  WorkDelayGauge work_delay_;
   WarningThrottle backlog_warnings_;
   WarningThrottle refusal_warnings_;
   Router router_;

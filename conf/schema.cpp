@@ -279,8 +279,8 @@ constexpr std::array kOptions{
            .set = set_field<&ServerConfig::max_unauthenticated>},
     Option{.key = "limits.admission_target_delay_ms",
            .type = integer,
-           .doc = "Milliseconds work may wait for a worker before new connections are let in "
-                  "more slowly, so that a login storm does not delay everyone; 0 admits at "
+           .doc = "Milliseconds a stanza may wait for its room before new connections are let "
+                  "in more slowly, so that a login storm does not delay everyone; 0 admits at "
                   "once.",
            .min = 0,
            .max = 60000,

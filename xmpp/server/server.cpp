@@ -231,12 +231,6 @@ asio::awaitable<void> Server::admission_loop() {
 asio::awaitable<void> Server::pacing_loop() {
   asio::steady_timer tick(shards_.front()->context());
   while (!counters_.unauthenticated.is_closed()) {
-    // A handler queued behind everything runnable on a worker waits as long as they take.
-    for (auto& shard : shards_) {
-      asio::post(shard->context(), [this, queued = WorkDelayGauge::Clock::now()] {
-        work_delay_.record(WorkDelayGauge::Clock::now() - queued);
-      });
-    }
     tick.expires_after(kPacingTick);
     co_await tick.async_wait(kNoThrow);
     pacer_.end_tick(work_delay_.take(), !waiting_.empty());

@@ -39,8 +39,8 @@ class Server {
   unsigned shard_count() const { return static_cast<unsigned>(shards_.size()); }
 
   ServerContext& context() { return context_; }
-  /// Where work that waits for a worker reports how long it waited; admissions are paced by
-  /// it (limits.admission_target_delay_ms).
+  /// Where room inputs report how long they waited for their room; admissions are paced by it
+  /// (limits.admission_target_delay_ms).
   WorkDelayGauge& work_delay() { return work_delay_; }
 
   /// Starts the session of a connection accepted by a listener, on the shard it was given to.
@@ -91,7 +91,7 @@ class Server {
   /// Starts the sessions of waiting connections, in order, as authentication slots free up
   /// and the pacer allows.
   asio::awaitable<void> admission_loop();
-  /// Once per tick: measures how far behind the workers are and gives the pacer its reading.
+  /// Once per tick: gives the pacer the work delay and wakes the admission loop.
   asio::awaitable<void> pacing_loop();
   /// Hands a connection to the next shard and starts its session.
   void admit(asio::ip::tcp::socket socket, const Listener& listener);

@@ -6,9 +6,10 @@
 
 namespace stoa::xmpp::server {
 
-/// The longest time work waited before a worker got to it (an input in a room's inbox, a
-/// handler in a worker's queue) since the last reading: how far behind the workers are.
-/// Thread-safe; recording costs one atomic compare in the common case.
+/// The longest time work waited before a worker got to it (an input posted to a room, until
+/// the room took it from its inbox) since the last reading: how far behind the rooms are, which
+/// is what a login storm delays for everyone. Thread-safe; recording costs one atomic compare in
+/// the common case.
 class WorkDelayGauge {
  public:
   using Clock = std::chrono::steady_clock;

@@ -141,8 +141,13 @@ std::vector<Jid> Router::deliver_to_many(const Element& stanza,
     batch.push_back(std::move(session));
   }
   std::shared_ptr<const SharedStanza> text = std::move(shared);
+  // How long the batch waits for its worker tells the admission pacer how far behind the
+  // workers are with what sessions already in are owed.
+  WorkDelayGauge& work_delay = server_.work_delay;
   for (auto& [shard, batch] : by_shard) {
-    asio::post(shard->executor(), [text, batch = std::move(batch)] {
+    asio::post(shard->executor(), [text, batch = std::move(batch), &work_delay,
+                                   posted = WorkDelayGauge::Clock::now()] {
+      work_delay.record(WorkDelayGauge::Clock::now() - posted);
       for (const SessionPtr& session : batch) {
         session->deliver_shared_on_shard(text);
       }

@@ -86,6 +86,7 @@ Server::Server(const conf::ServerConfig& config, Logger& log, store::Database& d
           router_,
           auth_limiter_,
           counters_,
+          work_delay_,
           StreamLimits{config.max_stanza_bytes, config.max_xml_depth, config.max_xml_attributes},
           connection_capacity(config.max_connections, kReservedDescriptors, log),
           std::chrono::steady_clock::now()} {}

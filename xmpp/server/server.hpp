@@ -39,8 +39,8 @@ class Server {
   unsigned shard_count() const { return static_cast<unsigned>(shards_.size()); }
 
   ServerContext& context() { return context_; }
-  /// Where room inputs report how long they waited for their room; admissions are paced by it
-  /// (limits.admission_target_delay_ms).
+  /// Where room inputs and stanzas for sessions report how long they waited for their worker;
+  /// admissions are paced by it (limits.admission_target_delay_ms).
   WorkDelayGauge& work_delay() { return work_delay_; }
 
   /// Starts the session of a connection accepted by a listener, on the shard it was given to.

@@ -11,6 +11,7 @@
 #include "xmpp/server/auth_limiter.hpp"
 #include "xmpp/server/session_registry.hpp"
 #include "xmpp/server/unauthenticated_slots.hpp"
+#include "xmpp/server/work_delay_gauge.hpp"
 #include "xmpp/xml_stream_parser.hpp"
 
 namespace stoa::xmpp::server {
@@ -37,6 +38,7 @@ struct ServerContext {
   Router& router;
   AuthLimiter& auth_limiter;
   ConnectionCounters& counters;
+  WorkDelayGauge& work_delay;  ///< how long stanzas waited for their worker (AdmissionPacer)
   StreamLimits stream_limits;
   unsigned max_connections;
   std::chrono::steady_clock::time_point started;

@@ -6,9 +6,10 @@
 
 namespace stoa::xmpp::server {
 
-/// The longest time work waited before a worker got to it (an input posted to a room, until
-/// the room took it from its inbox) since the last reading: how far behind the rooms are, which
-/// is what a login storm delays for everyone. Thread-safe; recording costs one atomic compare in
+/// The longest time work for sessions already in waited before a worker got to it (an input
+/// posted to a room, until the room took it from its inbox; stanzas posted to the sessions of a
+/// worker, until it wrote them) since the last reading: how far behind the workers are with
+/// what a login storm delays for everyone. Thread-safe; recording costs one atomic compare in
 /// the common case.
 class WorkDelayGauge {
  public:

@@ -34,6 +34,17 @@ void terminate_backend(const std::string& dsn, int pid) {
   ASSERT_TRUE(tx.exec_params1("SELECT pg_terminate_backend($1, 10000)", pid)[0].as<bool>());
 }
 
+// Work that loses its connection the first time it runs (counted in `runs`), then answers 5.
+template <typename Transaction>
+auto loses_connection_once(int& runs) {
+  return [&runs](Transaction& tx) {
+    if (++runs == 1) {
+      tx.exec("SELECT pg_terminate_backend(pg_backend_pid())");
+    }
+    return tx.exec1("SELECT 5")[0].template as<int>();
+  };
+}
+
 class DatabaseTest : public testing::Test {
  protected:
   Logger log_{LogLevel::warn};
@@ -117,13 +128,7 @@ TEST_F(DatabaseTest, TransactBlocking_BackendTerminated_RetriesOnAFreshConnectio
 TEST_F(DatabaseTest, Transact_ConnectionLostDuringWork_RunsTheWorkAgain) {
   Database db(dsn_, 1, log_);
   int runs = 0;
-  int value = run_awaitable(db.transact([&runs](pqxx::work& tx) {
-    if (++runs == 1) {
-      tx.exec("SELECT pg_terminate_backend(pg_backend_pid())");
-    }
-    return tx.exec1("SELECT 5")[0].as<int>();
-  }));
-  EXPECT_EQ(value, 5);
+  EXPECT_EQ(run_awaitable(db.transact(loses_connection_once<pqxx::work>(runs))), 5);
   EXPECT_EQ(runs, 2);
 }
 
@@ -155,13 +160,7 @@ TEST_F(DatabaseTest, Read_EachStatementIsItsOwnTransaction) {
 TEST_F(DatabaseTest, Read_ConnectionLostDuringWork_RunsTheWorkAgain) {
   Database db(dsn_, 1, log_);
   int runs = 0;
-  int value = run_awaitable(db.read([&runs](pqxx::nontransaction& tx) {
-    if (++runs == 1) {
-      tx.exec("SELECT pg_terminate_backend(pg_backend_pid())");
-    }
-    return tx.exec1("SELECT 5")[0].as<int>();
-  }));
-  EXPECT_EQ(value, 5);
+  EXPECT_EQ(run_awaitable(db.read(loses_connection_once<pqxx::nontransaction>(runs))), 5);
   EXPECT_EQ(runs, 2);
 }
 

@@ -29,7 +29,7 @@ constexpr unsigned kReservedDescriptors = 128;
 constexpr std::chrono::seconds kAdmissionWarningInterval{10};
 
 // How often the pacer reads the work delay and renews its allowance: short against the
-// latencies it protects, long against the cost of a wake-up of every worker.
+// latencies it protects, long enough that waking the first worker for it costs nothing.
 constexpr std::chrono::milliseconds kPacingTick{10};
 
 unsigned worker_count(unsigned configured) {

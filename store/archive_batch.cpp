@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <string_view>
+#include <utility>
 
 #include "store/pg_params.hpp"
 #include "store/prepared_statement.hpp"
@@ -32,14 +32,11 @@ class RowParams {
     owned_.push_back(value.value_or(""));
     null_.push_back(!value);
   }
-  /// "($n::type, ...)" for the next row of `types.size()` columns, after the SQL values in
-  /// `literals`, when given.
-  std::string placeholders(const std::vector<const char*>& types,
-                           const std::string& literals = "") const {
-    std::string out = "(" + literals;
+  /// "($n::type, ...)" for the next row of `types.size()` columns.
+  std::string placeholders(const std::vector<const char*>& types) const {
+    std::string out = "(";
     for (std::size_t i = 0; i < types.size(); ++i) {
-      out += (i == 0 && literals.empty() ? "$" : ", $") + std::to_string(owned_.size() + i + 1) +
-             "::" + types[i];
+      out += (i == 0 ? "$" : ", $") + std::to_string(owned_.size() + i + 1) + "::" + types[i];
     }
     return out + ")";
   }

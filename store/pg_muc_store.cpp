@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <limits>
 #include <map>
 #include <set>
@@ -569,17 +570,18 @@ asio::awaitable<void> PgMucStore::commit(std::string room, std::vector<muc::Stor
     return written.last_seq;
   };
   std::optional<std::int64_t> last_seq;
+  std::exception_ptr failure;
   try {
     last_seq = co_await db_.transact(std::move(work));
   } catch (...) {
-    // A commit whose outcome is unknown may have replaced the row all the same.
-    if (replaces_rows) {
-      writer_.rooms_changed();
-    }
-    throw;
+    failure = std::current_exception();
   }
+  // Also after a failure: a commit whose outcome is unknown may have replaced the row.
   if (replaces_rows) {
     writer_.rooms_changed();
+  }
+  if (failure) {
+    std::rethrow_exception(failure);
   }
   if (last_seq) {
     writer_.announce_commit(*last_seq);

@@ -85,6 +85,40 @@ TEST_P(SlowReaderTest, ReaderThatFallsBehind_GetsEverythingInOrder) {
   }
 }
 
+// Stanzas queued behind a full socket go out in one write of many small pieces (a large room's
+// occupant list is thousands), which the transport joins before writing.
+TEST_P(SlowReaderTest, ManySmallStanzasQueuedBehindAFullSocket_ArriveWholeInOrder) {
+  constexpr int kFillers = 60;
+  constexpr int kSmall = 3000;
+  const std::string filler(100'000, 'x');
+  ASSERT_TRUE(start_with_users(
+      {{"limits.send_queue_bytes", std::to_string(32 << 20)}, {"c2s.require_tls", "false"}}));
+  const ClientOptions options{server_.c2s_port(), GetParam()};
+  XmppClient alice;
+  XmppClient bob;
+  ASSERT_TRUE(alice.connect(kAlice, kPassword, options));
+  const ConnectResult bob_login = bob.connect(kBob, kPassword, options);
+  ASSERT_TRUE(bob_login) << bob_login.error;
+  for (int i = 0; i < kFillers; ++i) {
+    alice.send_message(bob.bound_jid(), "filler " + filler);
+  }
+  for (int i = 0; i < kSmall; ++i) {
+    alice.send_message(bob.bound_jid(), "small " + std::to_string(i));
+  }
+  ASSERT_TRUE(alice.iq(xml("<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>")))
+      << alice.describe();
+  for (int i = 0; i < kFillers; ++i) {
+    const std::optional<xmpp::Element> message = bob.expect_message_from(kAlice);
+    ASSERT_TRUE(message) << "filler " << i << " missing; " << bob.describe();
+    EXPECT_EQ(message->child_text("body"), "filler " + filler);
+  }
+  for (int i = 0; i < kSmall; ++i) {
+    const std::optional<xmpp::Element> message = bob.expect_message_from(kAlice);
+    ASSERT_TRUE(message) << "small message " << i << " missing; " << bob.describe();
+    ASSERT_EQ(message->child_text("body"), "small " + std::to_string(i));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, SlowReaderTest,
                          testing::Values(TlsMode::plaintext, TlsMode::starttls),
                          [](const testing::TestParamInfo<TlsMode>& mode) {

@@ -36,8 +36,8 @@ class Transport {
   /// Waits for input and returns what arrived. The bytes live in a buffer shared by every
   /// connection of this thread: use them before the caller next suspends.
   asio::awaitable<std::tuple<std::error_code, std::string_view>> read_some();
-  /// Writes all of `buffers`: one gathering write on TCP, one TLS record (up to 16 KiB) rather
-  /// than one per buffer on TLS.
+  /// Writes all of `buffers`: gathering writes on TCP, TLS records of up to 16 KiB rather than
+  /// one per buffer on TLS.
   asio::awaitable<std::tuple<std::error_code, std::size_t>> write(
       const std::vector<asio::const_buffer>& buffers);
   /// Closes at once, cancelling pending operations.

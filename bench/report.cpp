@@ -150,6 +150,8 @@ std::string json_report(const Options& options, const Scenario& scenario, const 
                        ", \"sessions_per_s\": " + number(f.storm_sessions_per_s) + "}");
     field("storm_login_latency_ms", quantiles(r.storm_login_latency));
     field("storm_join_latency_ms", quantiles(r.storm_join_latency));
+    field("storm_large_room_join_latency_ms", quantiles(r.storm_large_join_latency));
+    field("storm_generator_lag_ms", quantiles(r.storm_generator_lag));
   }
   std::string generator =
       "{\"cpu_seconds\": " + number(f.generator_cpu_seconds) +
@@ -224,6 +226,8 @@ std::string table_report(const Options& options, const Scenario& scenario, const
                                number(f.storm_seconds) + " s");
     row("storm login latency", latency(r.storm_login_latency));
     row("storm join latency", latency(r.storm_join_latency));
+    row("  rooms of " + std::to_string(kLargeRoom) + "+", latency(r.storm_large_join_latency));
+    row("storm generator lag", latency(r.storm_generator_lag));
   }
   std::string generator = number(f.generator_cpu_seconds) + " s (steady + drain " +
                           number(f.generator_traffic_cpu_seconds) + " s";

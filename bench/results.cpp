@@ -25,10 +25,12 @@ constexpr std::array<std::pair<std::string_view, Counter>, 12> kCounters{{
     {"storm_joins", &Results::storm_joins},
 }};
 
-constexpr std::array<std::pair<std::string_view, Histo>, 5> kHistograms{{
+constexpr std::array<std::pair<std::string_view, Histo>, 7> kHistograms{{
     {"join_latency", &Results::join_latency},
     {"storm_login_latency", &Results::storm_login_latency},
     {"storm_join_latency", &Results::storm_join_latency},
+    {"storm_large_join_latency", &Results::storm_large_join_latency},
+    {"storm_generator_lag", &Results::storm_generator_lag},
     {"latency", &Results::latency},
     {"mam_latency", &Results::mam_latency},
 }};

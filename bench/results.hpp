@@ -9,6 +9,10 @@
 
 namespace stoa::bench {
 
+/// Rooms this large dominate a reconnect storm's work (each join sends the newcomer every
+/// occupant's presence and everyone the newcomer's), so their joins are reported apart too.
+inline constexpr std::uint32_t kLargeRoom = 1000;
+
 /// What one worker counted; workers' results add up into the run's.
 struct Results {
   std::uint64_t sessions_established = 0;  ///< initial logins that reached a bound session
@@ -26,6 +30,10 @@ struct Results {
   Histogram join_latency;         ///< initial and churn joins
   Histogram storm_login_latency;  ///< reconnect storm: connect to bound resource
   Histogram storm_join_latency;
+  Histogram storm_large_join_latency;  ///< the storm's joins to rooms of kLargeRoom or more
+  /// How late the generator's own 10 ms timer fires during the storm: its event loop's delay,
+  /// which every latency it measures in that phase includes.
+  Histogram storm_generator_lag;
   Histogram latency;
   Histogram mam_latency;
   std::map<std::string, std::uint64_t, std::less<>> errors;

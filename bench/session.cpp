@@ -182,6 +182,13 @@ asio::awaitable<std::optional<std::string_view>> Session::next_stanza(
       co_return std::nullopt;
     }
     connection->framer.feed(std::string_view(connection->buffer.data(), size));
+    std::vector<char>& storage = connection->buffer;
+    if (size == storage.size() && size < kLargestRead) {
+      storage.resize(size * 2);
+    } else if (size < kSmallestRead && storage.size() > kSmallestRead) {
+      storage.resize(kSmallestRead);
+      storage.shrink_to_fit();
+    }
   }
 }
 

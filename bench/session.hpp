@@ -1,6 +1,5 @@
 #pragma once
 
-#include <array>
 #include <asio/awaitable.hpp>
 #include <asio/ssl/stream.hpp>
 #include <cstdint>
@@ -56,6 +55,8 @@ class Session : public std::enable_shared_from_this<Session> {
     JoinKind kind = JoinKind::initial;
     Clock::time_point started{};
   };
+  static constexpr std::size_t kSmallestRead = 4096;
+  static constexpr std::size_t kLargestRead = 256 * 1024;
   /// One TCP connection with its stream state; handlers keep it alive until they complete.
   struct Connection {
     explicit Connection(WorkerContext& ctx);
@@ -69,7 +70,10 @@ class Session : public std::enable_shared_from_this<Session> {
     /// The framer cuts the stream; the parser reads only what the session cannot peek at.
     StanzaFramer framer;
     xmpp::XmlStreamParser parser;
-    std::array<char, 4096> buffer{};
+    /// Grows while reads fill it: one process serves thousands of sessions,
+    /// and a session that is owed a lot (a large room's occupant list) would otherwise get
+    /// 4 KiB per turn of the event loop, a delay of the generator's, not the server's.
+    std::vector<char> buffer = std::vector<char>(kSmallestRead);
   };
 
   asio::awaitable<bool> attempt();

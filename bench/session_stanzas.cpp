@@ -289,8 +289,15 @@ void Session::on_presence(const Element& presence) {
   if (slot->state != SlotState::joining) {
     return;
   }
-  (slot->kind == JoinKind::storm ? ctx_.results.storm_join_latency : ctx_.results.join_latency)
-      .record(micros_since(slot->started));
+  const std::uint64_t waited = micros_since(slot->started);
+  if (slot->kind != JoinKind::storm) {
+    ctx_.results.join_latency.record(waited);
+  } else {
+    ctx_.results.storm_join_latency.record(waited);
+    if (ctx_.plan.occupants(slot->room) >= kLargeRoom) {
+      ctx_.results.storm_large_join_latency.record(waited);
+    }
+  }
   bool created = false;
   if (const Element* x = presence.child("x", stanza_text::kMucUser)) {
     for (const Element* status : x->children("status", stanza_text::kMucUser)) {

@@ -73,6 +73,11 @@ asio::awaitable<void> Worker::sleep(Clock::duration duration) {
   asio::steady_timer timer(ctx_.io, duration);
   std::error_code ignored;
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  if (storm_lag_ != nullptr) {
+    const auto late = Clock::now() - timer.expiry();
+    storm_lag_->record(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(late).count()));
+  }
 }
 
 template <typename Done>
@@ -112,6 +117,7 @@ asio::awaitable<void> Worker::connect_all(JoinKind join_after) {
                          ? sessions_.size()
                          : static_cast<std::size_t>(std::ceil(share(scenario.connect_concurrency)));
   const double rate = storm ? 0 : share(scenario.connect_rate);
+  storm_lag_ = storm ? &ctx_.results.storm_generator_lag : nullptr;
   const Clock::time_point start = Clock::now();
   for (std::size_t i = 0; i < sessions_.size(); ++i) {
     co_await wait_for([&] { return logins_in_flight_ < limit; }, until);
@@ -131,6 +137,7 @@ asio::awaitable<void> Worker::connect_all(JoinKind join_after) {
   if (storm && !co_await wait_for([&] { return ctx_.pending == 0; }, until)) {
     ctx_.results.errors["timeout-join"] += ctx_.pending;
   }
+  storm_lag_ = nullptr;
 }
 
 asio::awaitable<void> Worker::join_all(bool owners) {

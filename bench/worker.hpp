@@ -46,6 +46,8 @@ class Worker {
   unsigned processes_;
   std::vector<std::shared_ptr<Session>> sessions_;
   std::size_t logins_in_flight_ = 0;
+  /// Where sleep() records how late it woke: set for the reconnect storm only.
+  Histogram* storm_lag_ = nullptr;
   std::minstd_rand random_;
 };
 

@@ -13,7 +13,7 @@ void AdmissionPacer::end_tick(Clock::duration longest_delay, bool still_waiting)
     rate_ = kFirst;
     starting_ = true;
   } else if (longest_delay < target_ / 2) {
-    rate_ = std::min(kFastest, starting_ ? rate_ * kSlowStartGrowth : rate_ + kStep);
+    rate_ = std::min(kFastest, starting_ ? rate_ * 1.25 : rate_ + kStep);
   }
   // Allowance unused while nobody waited does not pile up into a burst.
   tokens_ = std::min(tokens_ + rate_, std::max(1.0, rate_));

@@ -42,10 +42,6 @@ class AdmissionPacer {
   /// Where a burst starts, in admissions per tick: low, because what the admitted sessions do
   /// shows in the delay only a few ticks later.
   static constexpr double kFirst = 1.0;
-  /// Growth per tick at the start of a burst: 5%, doubling in about 140 ms. Faster growth
-  /// outruns the signal: with 25% per tick the lync-node storm let in ~670 sessions in its first
-  /// 200 ms, before their joins showed in the delay, and those joins took up to 1.1 s.
-  static constexpr double kSlowStartGrowth = 1.05;
   /// Pacing never goes below this, so that a server kept busy by its own sessions still lets
   /// new ones in.
   static constexpr double kSlowest = 0.05;
@@ -57,7 +53,7 @@ class AdmissionPacer {
   const Clock::duration target_;
   double rate_ = kFirst;
   double tokens_ = kFirst;
-  /// Growing by kSlowStartGrowth per tick, until the first tick behind.
+  /// Growing by a quarter per tick, until the first tick behind.
   bool starting_ = true;
 };
 

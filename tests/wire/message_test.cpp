@@ -2,6 +2,9 @@
 // spreads consecutive connections over them, so alice and bob normally live on different
 // threads and these messages cross between them.
 
+#include <string>
+#include <vector>
+
 #include "tests/wire/wire_test.hpp"
 
 namespace stoa::test {
@@ -59,64 +62,60 @@ TEST_F(MessageTest, BothDirections_EachSideReceives) {
 // wait. Everything queued meanwhile must still arrive whole and in order once it reads again.
 // 12 MB: three times what the kernel buffers of a loopback connection whose reader does not read
 // took here (~4 MB), less than the send queue allowed, beyond which the reader is cut off.
-class SlowReaderTest : public WireTest, public testing::WithParamInterface<TlsMode> {};
+class SlowReaderTest : public WireTest, public testing::WithParamInterface<TlsMode> {
+ protected:
+  /// Starts the server with a send queue that holds all a test queues, and logs both users in
+  /// over the transport under test.
+  void connect_both(XmppClient& alice, XmppClient& bob) {
+    ASSERT_TRUE(start_with_users(
+        {{"limits.send_queue_bytes", std::to_string(32 << 20)}, {"c2s.require_tls", "false"}}));
+    const ClientOptions options{server_.c2s_port(), GetParam()};
+    ASSERT_TRUE(alice.connect(kAlice, kPassword, options));
+    const ConnectResult bob_login = bob.connect(kBob, kPassword, options);
+    ASSERT_TRUE(bob_login) << bob_login.error;
+  }
+
+  /// alice sends `bodies` to bob, who reads nothing until the server has routed them all; then
+  /// each must reach him whole and in order.
+  void expect_delivered_in_order(XmppClient& alice, XmppClient& bob,
+                                 const std::vector<std::string>& bodies) {
+    for (const std::string& body : bodies) {
+      alice.send_message(bob.bound_jid(), body);
+    }
+    // Answered after the server has routed every message before it.
+    ASSERT_TRUE(alice.iq(xml("<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>")))
+        << alice.describe();
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+      const std::optional<xmpp::Element> message = bob.expect_message_from(kAlice);
+      ASSERT_TRUE(message) << "message " << i << " missing; " << bob.describe();
+      ASSERT_EQ(message->child_text("body"), bodies[i]) << "message " << i;
+    }
+  }
+};
 
 TEST_P(SlowReaderTest, ReaderThatFallsBehind_GetsEverythingInOrder) {
-  constexpr int kMessages = 120;
   const std::string filler(100'000, 'x');
-  ASSERT_TRUE(start_with_users(
-      {{"limits.send_queue_bytes", std::to_string(32 << 20)}, {"c2s.require_tls", "false"}}));
-  const ClientOptions options{server_.c2s_port(), GetParam()};
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 120; ++i) {
+    bodies.push_back(std::to_string(i) + " " + filler);
+  }
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(alice.connect(kAlice, kPassword, options));
-  const ConnectResult bob_login = bob.connect(kBob, kPassword, options);
-  ASSERT_TRUE(bob_login) << bob_login.error;
-  for (int i = 0; i < kMessages; ++i) {
-    alice.send_message(bob.bound_jid(), std::to_string(i) + " " + filler);
-  }
-  // Answered after the server has routed every message before it; bob has read nothing yet.
-  ASSERT_TRUE(alice.iq(xml("<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>")))
-      << alice.describe();
-  for (int i = 0; i < kMessages; ++i) {
-    const std::optional<xmpp::Element> message = bob.expect_message_from(kAlice);
-    ASSERT_TRUE(message) << "message " << i << " missing; " << bob.describe();
-    EXPECT_EQ(message->child_text("body"), std::to_string(i) + " " + filler);
-  }
+  ASSERT_NO_FATAL_FAILURE(connect_both(alice, bob));
+  expect_delivered_in_order(alice, bob, bodies);
 }
 
 // Stanzas queued behind a full socket go out in one write of many small pieces (a large room's
 // occupant list is thousands), which the transport joins before writing.
 TEST_P(SlowReaderTest, ManySmallStanzasQueuedBehindAFullSocket_ArriveWholeInOrder) {
-  constexpr int kFillers = 60;
-  constexpr int kSmall = 3000;
-  const std::string filler(100'000, 'x');
-  ASSERT_TRUE(start_with_users(
-      {{"limits.send_queue_bytes", std::to_string(32 << 20)}, {"c2s.require_tls", "false"}}));
-  const ClientOptions options{server_.c2s_port(), GetParam()};
+  std::vector<std::string> bodies(60, "filler " + std::string(100'000, 'x'));
+  for (int i = 0; i < 3000; ++i) {
+    bodies.push_back("small " + std::to_string(i));
+  }
   XmppClient alice;
   XmppClient bob;
-  ASSERT_TRUE(alice.connect(kAlice, kPassword, options));
-  const ConnectResult bob_login = bob.connect(kBob, kPassword, options);
-  ASSERT_TRUE(bob_login) << bob_login.error;
-  for (int i = 0; i < kFillers; ++i) {
-    alice.send_message(bob.bound_jid(), "filler " + filler);
-  }
-  for (int i = 0; i < kSmall; ++i) {
-    alice.send_message(bob.bound_jid(), "small " + std::to_string(i));
-  }
-  ASSERT_TRUE(alice.iq(xml("<iq type='get' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>")))
-      << alice.describe();
-  for (int i = 0; i < kFillers; ++i) {
-    const std::optional<xmpp::Element> message = bob.expect_message_from(kAlice);
-    ASSERT_TRUE(message) << "filler " << i << " missing; " << bob.describe();
-    EXPECT_EQ(message->child_text("body"), "filler " + filler);
-  }
-  for (int i = 0; i < kSmall; ++i) {
-    const std::optional<xmpp::Element> message = bob.expect_message_from(kAlice);
-    ASSERT_TRUE(message) << "small message " << i << " missing; " << bob.describe();
-    ASSERT_EQ(message->child_text("body"), "small " + std::to_string(i));
-  }
+  ASSERT_NO_FATAL_FAILURE(connect_both(alice, bob));
+  expect_delivered_in_order(alice, bob, bodies);
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, SlowReaderTest,

@@ -70,9 +70,9 @@ class Session : public std::enable_shared_from_this<Session> {
     /// The framer cuts the stream; the parser reads only what the session cannot peek at.
     StanzaFramer framer;
     xmpp::XmlStreamParser parser;
-    /// Grows while reads fill it: one process serves thousands of sessions,
-    /// and a session that is owed a lot (a large room's occupant list) would otherwise get
-    /// 4 KiB per turn of the event loop, a delay of the generator's, not the server's.
+    /// Grows while reads fill it: one process serves thousands of sessions, and a session that
+    /// is owed a lot (a large room's occupant list) would otherwise get 4 KiB per turn of the
+    /// event loop, a delay of the generator's, not the server's.
     std::vector<char> buffer = std::vector<char>(kSmallestRead);
   };
 

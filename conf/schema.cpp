@@ -279,9 +279,10 @@ constexpr std::array kOptions{
            .set = set_field<&ServerConfig::max_unauthenticated>},
     Option{.key = "limits.admission_target_delay_ms",
            .type = integer,
-           .doc = "Milliseconds a stanza may wait for its room before new connections are let "
-                  "in more slowly, so that a login storm does not delay everyone; 0 admits at "
-                  "once.",
+           .doc =
+               "Milliseconds a stanza may wait for its room, or for the worker of the session it "
+               "goes to, before new connections are let in more slowly, so that a login storm "
+               "does not delay everyone; 0 admits at once.",
            .min = 0,
            .max = 60000,
            .get = get_field<&ServerConfig::admission_target_delay_ms>,

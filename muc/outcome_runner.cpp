@@ -32,6 +32,24 @@ std::optional<StoreChange> take_store_change(Action& action) {
       action);
 }
 
+/// How many actions from `first` on are sends of one stanza each to the same single
+/// recipient, as a joiner's occupant list is (0 when `first` is not such a send).
+std::size_t series_to_one(const std::vector<Action>& actions, std::size_t first) {
+  const auto* head = std::get_if<Send>(&actions[first]);
+  if (!head || head->to.size() != 1) {
+    return 0;
+  }
+  std::size_t end = first + 1;
+  while (end < actions.size()) {
+    const auto* next = std::get_if<Send>(&actions[end]);
+    if (!next || next->to.size() != 1 || next->to.list().front() != head->to.list().front()) {
+      break;
+    }
+    ++end;
+  }
+  return end - first;
+}
+
 void record_failure(RunResult& result, const std::exception& failure) {
   result.stored = false;
   result.failure = failure.what();
@@ -59,12 +77,25 @@ asio::awaitable<bool> commit_pending(std::vector<StoreChange>& pending, const st
 
 }  // namespace
 
+asio::awaitable<bool> Deliverer::deliver_series(const std::vector<const xmpp::Element*>& stanzas,
+                                                const xmpp::Jid& to) {
+  const std::vector<xmpp::Jid> recipient{to};
+  bool gone = false;
+  for (const xmpp::Element* stanza : stanzas) {
+    const std::vector<xmpp::Jid> missing = co_await deliver(*stanza, recipient);
+    gone = gone || !missing.empty();
+  }
+  co_return gone;
+}
+
 asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucStore& store,
                                        Deliverer& deliverer) {
   RunResult result;
   // Consecutive store changes are gathered and committed together before the next action.
   std::vector<StoreChange> pending;
-  for (Action& action : outcome.actions) {
+  std::vector<Action>& actions = outcome.actions;
+  for (std::size_t index = 0; index < actions.size(); ++index) {
+    Action& action = actions[index];
     if (std::optional<StoreChange> change = take_store_change(action)) {
       pending.push_back(std::move(*change));
       continue;
@@ -72,7 +103,18 @@ asio::awaitable<RunResult> run_outcome(Outcome outcome, std::string room, MucSto
     if (!co_await commit_pending(pending, room, store, result)) {
       co_return result;
     }
-    if (auto* send = std::get_if<Send>(&action)) {
+    if (const std::size_t length = series_to_one(actions, index); length > 1) {
+      std::vector<const xmpp::Element*> stanzas;
+      stanzas.reserve(length);
+      for (std::size_t k = index; k < index + length; ++k) {
+        stanzas.push_back(&std::get<Send>(actions[k]).stanza);
+      }
+      const xmpp::Jid& to = std::get<Send>(action).to.list().front();
+      if (co_await deliverer.deliver_series(stanzas, to)) {
+        result.gone.push_back(to);
+      }
+      index += length - 1;
+    } else if (auto* send = std::get_if<Send>(&action)) {
       std::vector<xmpp::Jid> gone = co_await deliverer.deliver(send->stanza, send->to.list());
       result.gone.insert(result.gone.end(), gone.begin(), gone.end());
     } else if (auto* serve = std::get_if<ServeArchive>(&action)) {

@@ -21,6 +21,12 @@ class Deliverer {
   /// valid until the delivery is done.
   virtual asio::awaitable<std::vector<xmpp::Jid>> deliver(const xmpp::Element& stanza,
                                                           const std::vector<xmpp::Jid>& to) = 0;
+  /// Sends `stanzas` (no 'to' of their own), in order, to one recipient: a joiner is owed a
+  /// presence for every occupant, thousands in a large room, and they can travel together.
+  /// Returns whether the recipient is known to have no session any more. This one sends them
+  /// one by one.
+  virtual asio::awaitable<bool> deliver_series(const std::vector<const xmpp::Element*>& stanzas,
+                                               const xmpp::Jid& to);
 };
 
 /// How running an outcome went.
@@ -36,7 +42,8 @@ struct RunResult {
   bool moderation_target_missing = false;
 };
 
-/// Carries out a room's outcome in order. Consecutive store operations are committed together
+/// Carries out a room's outcome in order. Consecutive sends to the same single recipient go
+/// to the deliverer as one series. Consecutive store operations are committed together
 /// in one transaction (MucStore::commit), awaited before what follows them (stored before
 /// delivered); history is loaded from the archive when a join asks for it.
 /// A failed history load only skips the history. Runs on the room's executor.

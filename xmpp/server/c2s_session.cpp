@@ -82,6 +82,12 @@ void C2sSession::deliver_shared_on_shard(std::shared_ptr<const SharedStanza> sta
   }
 }
 
+void C2sSession::deliver_serialized_on_shard(std::string stanzas) {
+  if (state_ == State::bound && !out_.push(std::move(stanzas))) {
+    disconnect_slow_reader();
+  }
+}
+
 void C2sSession::close(StreamCondition condition, std::string text) {
   asio::dispatch(shard_.executor(),
                  [self = shared_from_this(), condition, text = std::move(text)]() mutable {

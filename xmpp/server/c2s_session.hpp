@@ -36,6 +36,9 @@ class C2sSession : public std::enable_shared_from_this<C2sSession> {
   /// Queues a stanza serialized once for many recipients, addressed to this session's JID.
   /// Only on this session's shard (fan-out batches per shard and calls this from there).
   void deliver_shared_on_shard(std::shared_ptr<const SharedStanza> stanza);
+  /// Queues stanzas serialized and addressed to this session by the caller. Only on this
+  /// session's shard.
+  void deliver_serialized_on_shard(std::string stanzas);
   /// Sends a stream error and closes. Thread-safe.
   void close(StreamCondition condition, std::string text = {});
 

@@ -4,10 +4,14 @@
 
 namespace stoa::xmpp::server {
 
+bool MucDeliverer::is_local_session(const Jid& recipient) const {
+  return recipient.domain() == local_domain_ && !recipient.is_bare();
+}
+
 asio::awaitable<std::vector<Jid>> MucDeliverer::deliver(const Element& stanza,
                                                         const std::vector<Jid>& to) {
   const auto is_local_session = [this](const Jid& recipient) {
-    return recipient.domain() == local_domain_ && !recipient.is_bare();
+    return this->is_local_session(recipient);
   };
   // The usual case, a room's broadcast: every recipient is a local session, and the room's
   // list goes to the fan-out as it is, without a copy.
@@ -29,6 +33,14 @@ asio::awaitable<std::vector<Jid>> MucDeliverer::deliver(const Element& stanza,
     co_await router_.route(std::move(copy));
   }
   co_return gone;
+}
+
+asio::awaitable<bool> MucDeliverer::deliver_series(const std::vector<const Element*>& stanzas,
+                                                   const Jid& to) {
+  if (is_local_session(to)) {
+    co_return !router_.deliver_series(stanzas, to);
+  }
+  co_return co_await muc::Deliverer::deliver_series(stanzas, to);
 }
 
 }  // namespace stoa::xmpp::server

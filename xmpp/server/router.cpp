@@ -156,6 +156,32 @@ std::vector<Jid> Router::deliver_to_many(const Element& stanza,
   return missing;
 }
 
+bool Router::deliver_series(const std::vector<const Element*>& stanzas, const Jid& to) {
+  SessionPtr session = server_.registry.find_session(to);
+  if (!session) {
+    return false;
+  }
+  std::string escaped_to;
+  append_escaped(escaped_to, to.str());
+  std::string text;
+  std::string tail;
+  for (const Element* stanza : stanzas) {
+    stanza->write_split_at_to(text, tail, ns::kClient);
+    text += escaped_to;
+    text += tail;
+    tail.clear();
+  }
+  // Posted like a fan-out batch, so that it keeps its place among them on the worker.
+  Shard& shard = session->shard();
+  asio::post(shard.executor(),
+             [session = std::move(session), text = std::move(text),
+              &work_delay = server_.work_delay, posted = WorkDelayGauge::Clock::now()]() mutable {
+               work_delay.record(WorkDelayGauge::Clock::now() - posted);
+               session->deliver_serialized_on_shard(std::move(text));
+             });
+  return true;
+}
+
 bool Router::deliver_to_resource(const Jid& to, Element stanza) {
   std::optional<BoundResource> resource = server_.registry.find(to);
   if (!resource) {

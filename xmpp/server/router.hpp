@@ -77,6 +77,9 @@ class Router {
   /// only the 'to' attribute differs, and each worker gets one post for all its recipients.
   /// Returns the recipients that have no bound session.
   std::vector<Jid> deliver_to_many(const Element& stanza, const std::vector<Jid>& recipients);
+  /// Delivers `stanzas`, in order, to one local full JID, serialized together into one piece
+  /// of its send queue (a joiner's occupant list). False when no session is bound to it.
+  bool deliver_series(const std::vector<const Element*>& stanzas, const Jid& to);
 
  private:
   asio::awaitable<void> handle_server_iq(Element iq, SessionPtr origin);

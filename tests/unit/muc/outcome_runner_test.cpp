@@ -23,6 +23,14 @@ class RecordingDeliverer : public Deliverer {
   };
   std::vector<Delivery> deliveries;
   std::vector<xmpp::Jid> gone;  ///< answered as having no session
+  /// Each series to one recipient: its recipient and how many stanzas it held.
+  std::vector<std::pair<std::string, std::size_t>> series;
+
+  asio::awaitable<bool> deliver_series(const std::vector<const xmpp::Element*>& stanzas,
+                                       const xmpp::Jid& to) override {
+    series.emplace_back(to.str(), stanzas.size());
+    co_return co_await Deliverer::deliver_series(stanzas, to);
+  }
 
   asio::awaitable<std::vector<xmpp::Jid>> deliver(const xmpp::Element& stanza,
                                                   const std::vector<xmpp::Jid>& to) override {
@@ -131,6 +139,39 @@ TEST_F(OutcomeRunnerTest, RecipientsWithoutSession_ReportedGone) {
   Outcome left = room->session_gone(result.gone.front(), now);
   EXPECT_EQ(room->occupant("alice"), nullptr);
   EXPECT_EQ(only_to(left, kOwner).attr_or("type"), "unavailable");
+}
+
+TEST_F(OutcomeRunnerTest, JoinState_GoesToTheJoinerAsOneSeries) {
+  run(join(kOwner, "owner"));
+  run(configure(kOwner, ""));
+  run(join("alice@example.org/a", "alice"));
+  run(join("bob@example.org/b", "bob"));
+  deliverer.deliveries.clear();
+  deliverer.series.clear();
+  RunResult result = run(join("carol@example.org/c", "carol"));
+  ASSERT_TRUE(result.stored);
+  // Three occupants' presences and carol's own, together; then the subject, after the
+  // history that a join may load from the archive in between.
+  using Series = std::pair<std::string, std::size_t>;
+  EXPECT_EQ(deliverer.series, (std::vector<Series>{{"carol@example.org/c", 4}}));
+  std::vector<std::string> to_carol;
+  for (const auto& delivery : deliverer.deliveries) {
+    if (delivery.to == std::vector<std::string>{"carol@example.org/c"}) {
+      to_carol.push_back(xml(delivery.stanza).attr_or("from"));
+    }
+  }
+  EXPECT_EQ(to_carol, (std::vector<std::string>{kRoom + "/alice", kRoom + "/bob", kRoom + "/owner",
+                                                kRoom + "/carol", kRoom}));
+}
+
+TEST_F(OutcomeRunnerTest, JoinerWithoutSession_ReportedOncePerSeriesNotPerStanza) {
+  run(join(kOwner, "owner"));
+  run(configure(kOwner, ""));
+  run(join("alice@example.org/a", "alice"));
+  deliverer.gone.push_back(jid("bob@example.org/b"));
+  RunResult result = run(join("bob@example.org/b", "bob"));
+  EXPECT_EQ(result.gone,
+            std::vector<xmpp::Jid>({jid("bob@example.org/b"), jid("bob@example.org/b")}));
 }
 
 TEST_F(OutcomeRunnerTest, Lifecycle_StoreMirrorsTheRoom) {

@@ -76,13 +76,46 @@ Outcome Room::handle(const Element& stanza, Timestamp now) {
   return out;
 }
 
-Outcome Room::session_gone(const Jid& session, Timestamp now) {
+Outcome Room::sessions_gone(const std::vector<Jid>& sessions, Timestamp now) {
   Outcome out;
   now_ = now;
-  if (!gone_ && occupant_of_session(session)) {
-    // A stream that closed without unavailable presence: an ordinary leave for the others.
-    leave(out, Element("presence", std::string(xmpp::ns::kClient)), session, {});
+  if (gone_) {
+    return out;
   }
+  // They cannot be told anything, so all of them are out before the others are told: when a
+  // room's clients drop together (an outage), telling each leaver of every other one's leave
+  // would cost the square of the room's size for nothing.
+  const Element no_payload("presence", std::string(xmpp::ns::kClient));
+  std::vector<Occupant> left;
+  for (const Jid& session : sessions) {
+    Occupant* occupant = occupant_of_session(session);
+    if (!occupant) {
+      continue;
+    }
+    if (occupant->sessions.size() > 1) {
+      leave(out, no_payload, session, {});
+      continue;
+    }
+    RoomEvent ended = event(RoomEventKind::leave, *occupant);
+    ended.payload =
+        occupant_presence(*occupant, no_payload, leaving_detail(*occupant, {}), true, false)
+            .str(xmpp::ns::kClient);
+    record_event(out, std::move(ended));
+    occupant_of_session_.remove(session);
+    auto found = occupants_.find(occupant->nick);
+    left.push_back(std::move(found->second));
+    occupants_.erase(found);
+  }
+  if (left.empty()) {
+    return out;
+  }
+  sessions_changed();
+  for (const Occupant& occupant : left) {
+    for (Send& send : presence_fanout(occupant, no_payload, leaving_detail(occupant, {})).others) {
+      out.actions.emplace_back(std::move(send));
+    }
+  }
+  drop_if_unused(out);
   return out;
 }
 
@@ -344,9 +377,7 @@ void Room::reply_result(Outcome& out, const Element& iq, std::optional<Element> 
 PresenceFanout Room::take_out(Outcome& out, std::string nick, const Element& payload,
                               PresenceDetail detail) {
   auto found = occupants_.find(nick);
-  detail.unavailable = true;
-  detail.visible_as = detail.visible_as.value_or(found->second.role);
-  detail.role = Role::none;
+  detail = leaving_detail(found->second, std::move(detail));
   // Computed while the occupant still counts, so that a leave is shown like the join was.
   PresenceFanout fanout = presence_fanout(found->second, payload, detail);
   // Whatever the cause (kick, ban, closed stream), a leave event ends the occupant's stay, so
@@ -361,6 +392,13 @@ PresenceFanout Room::take_out(Outcome& out, std::string nick, const Element& pay
   occupants_.erase(found);
   sessions_changed();
   return fanout;
+}
+
+PresenceDetail Room::leaving_detail(const Occupant& occupant, PresenceDetail detail) {
+  detail.unavailable = true;
+  detail.visible_as = detail.visible_as.value_or(occupant.role);
+  detail.role = Role::none;
+  return detail;
 }
 
 void Room::remove_occupant(Outcome& out, std::string nick, const Element& payload,

@@ -74,9 +74,10 @@ class Room {
   /// is a removal. The outcome's ModerateArchive finds out whether the message exists.
   Outcome moderate_as_service(std::string stanza_id, std::optional<std::string> replacement,
                               std::string reason, Timestamp now);
-  /// A session has no stream any more (it closed, or a delivery to it found no session): it
-  /// leaves as if it had sent unavailable presence.
-  Outcome session_gone(const xmpp::Jid& session, Timestamp now);
+  /// Sessions that have no stream any more (closed, or a delivery found no session): each
+  /// leaves as if it had sent unavailable presence, except that none of them is told of the
+  /// others' leaving (see the definition).
+  Outcome sessions_gone(const std::vector<xmpp::Jid>& sessions, Timestamp now);
 
   const xmpp::Jid& jid() const { return jid_; }
   /// Not created yet (see the first constructor).
@@ -124,6 +125,8 @@ class Room {
   void reply_error(Outcome& out, const xmpp::Element& stanza, xmpp::StanzaError error) const;
   void reply_result(Outcome& out, const xmpp::Element& iq,
                     std::optional<xmpp::Element> payload = std::nullopt) const;
+  /// `detail` for an unavailable presence about the occupant, shown to whoever saw it there.
+  static PresenceDetail leaving_detail(const Occupant& occupant, PresenceDetail detail);
   /// Removes the occupant, records its leave, and returns the unavailable presences to send
   /// about it.
   PresenceFanout take_out(Outcome& out, std::string nick, const xmpp::Element& payload,
@@ -232,7 +235,7 @@ class Room {
   bool fresh_ = false;
   bool locked_ = false;
   bool gone_ = false;
-  /// The time of the input being handled (handle(), session_gone()): stamps its events.
+  /// The time of the input being handled (handle(), sessions_gone()): stamps its events.
   Timestamp now_{};
   RoomConfig config_;
   RoomSubject subject_;

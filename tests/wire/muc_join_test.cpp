@@ -282,6 +282,34 @@ TEST_F(MucJoinTest, Disconnect_LeavesTheRoom) {
   EXPECT_TRUE(alice.wait_for(occupant_presence("lobby", "Bob", "unavailable"))) << alice.describe();
 }
 
+TEST_F(MucJoinTest, Disconnect_SeveralAtOnce_WhoStaysToldOfEach_NoGhostsLeft) {
+  XmppClient alice;
+  XmppClient bob;
+  ASSERT_TRUE(alice_and_bob_in_room(alice, bob, "lobby"));
+  XmppClient carol;
+  XmppClient dave;
+  ASSERT_TRUE(login(carol, kCarol));
+  ASSERT_TRUE(join(carol, "lobby", "Carol"));
+  ASSERT_TRUE(login(dave, kDave));
+  ASSERT_TRUE(join(dave, "lobby", "Dave"));
+
+  // As in an outage: the room may take these leaves together, and tells only who stays.
+  bob.disconnect();
+  carol.disconnect();
+  dave.disconnect();
+  for (const char* nick : {"Bob", "Carol", "Dave"}) {
+    EXPECT_TRUE(alice.wait_for(occupant_presence("lobby", nick, "unavailable")))
+        << nick << ": " << alice.describe();
+  }
+  XmppClient back;
+  ASSERT_TRUE(login(back, kBob));
+  ASSERT_TRUE(join(back, "lobby", "Bob"));
+  EXPECT_TRUE(already_received(back, occupant_presence("lobby", "Alice", ""))) << back.describe();
+  for (const char* nick : {"Carol", "Dave"}) {
+    EXPECT_FALSE(already_received(back, occupant_presence("lobby", nick, ""))) << nick;
+  }
+}
+
 TEST_F(MucJoinTest, MultiSession_SameUserSameNick_BothResourcesIn) {
   ASSERT_TRUE(start_muc());
   XmppClient phone;

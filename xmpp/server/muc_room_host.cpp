@@ -88,7 +88,7 @@ void MucRoomHost::post(Element stanza) {
 void MucRoomHost::post_session_gone(Jid session) {
   asio::post(home_, [self = shared_from_this(), session = std::move(session),
                      posted = WorkDelayGauge::Clock::now()]() mutable {
-    self->enqueue(std::move(session), posted);
+    self->enqueue(SessionsGone{{std::move(session)}}, posted);
   });
 }
 
@@ -138,9 +138,7 @@ asio::awaitable<void> MucRoomHost::drain() {
   for (;;) {
     co_await deliver_stored();
     if (!inbox_.empty() && pending_.size() < max_pending_) {
-      Input input = std::move(inbox_.front().input);
-      work_delay_.record(WorkDelayGauge::Clock::now() - inbox_.front().posted);
-      inbox_.pop_front();
+      Input input = take_input();
       try {
         co_await handle(std::move(input));
       } catch (const std::exception& e) {
@@ -154,6 +152,21 @@ asio::awaitable<void> MucRoomHost::drain() {
     co_await wait_for_news();
   }
   draining_ = false;
+}
+
+MucRoomHost::Input MucRoomHost::take_input() {
+  work_delay_.record(WorkDelayGauge::Clock::now() - inbox_.front().posted);
+  Input input = std::move(inbox_.front().input);
+  inbox_.pop_front();
+  if (auto* gone = std::get_if<SessionsGone>(&input)) {
+    while (!inbox_.empty() && std::holds_alternative<SessionsGone>(inbox_.front().input)) {
+      std::vector<Jid>& more = std::get<SessionsGone>(inbox_.front().input).sessions;
+      gone->sessions.insert(gone->sessions.end(), std::make_move_iterator(more.begin()),
+                            std::make_move_iterator(more.end()));
+      inbox_.pop_front();
+    }
+  }
+  return input;
 }
 
 asio::awaitable<void> MucRoomHost::wait_for_news() {
@@ -247,8 +260,8 @@ asio::awaitable<void> MucRoomHost::handle_admin(AdminArchiveRequest request) {
     if (!run.stored) {
       result.failure = run.failure;
     }
-    for (Jid& session : run.gone) {
-      inbox_.push_back(Queued{std::move(session), WorkDelayGauge::Clock::now()});
+    if (!run.gone.empty()) {
+      inbox_.push_back(Queued{SessionsGone{std::move(run.gone)}, WorkDelayGauge::Clock::now()});
     }
   } else {
     try {
@@ -284,7 +297,7 @@ asio::awaitable<void> MucRoomHost::handle(Input input) {
     outcome = room_.handle(*stanza, now());
     request = std::move(*stanza);
   } else {
-    outcome = room_.session_gone(std::get<Jid>(input), now());
+    outcome = room_.sessions_gone(std::get<SessionsGone>(input).sessions, now());
   }
   if (!was_fresh && !outcome.room_gone && pipeline(outcome, request)) {
     co_return;
@@ -313,8 +326,8 @@ asio::awaitable<void> MucRoomHost::conclude(muc::RunResult result,
   } else if (!result.failure.empty()) {
     log_.warn("muc", "room ", jid_, ": ", result.failure);
   }
-  for (Jid& session : result.gone) {
-    inbox_.push_back(Queued{std::move(session), WorkDelayGauge::Clock::now()});
+  if (!result.gone.empty()) {
+    inbox_.push_back(Queued{SessionsGone{std::move(result.gone)}, WorkDelayGauge::Clock::now()});
   }
   for (muc::ServeArchive& archive_request : result.archive_requests) {
     serve(std::move(archive_request));

@@ -75,7 +75,11 @@ class MucRoomHost : public std::enable_shared_from_this<MucRoomHost> {
   muc::RoomListing listing() const;
 
  private:
-  using Input = std::variant<Element, Jid, AdminArchiveRequest>;
+  /// Sessions without a stream any more, to leave together (muc::Room::sessions_gone).
+  struct SessionsGone {
+    std::vector<Jid> sessions;
+  };
+  using Input = std::variant<Element, SessionsGone, AdminArchiveRequest>;
   /// An outcome decided but not yet delivered: its archive write may still be committing.
   struct Pending {
     muc::Outcome deliveries;         ///< what is sent once the write has committed
@@ -91,6 +95,8 @@ class MucRoomHost : public std::enable_shared_from_this<MucRoomHost> {
   };
 
   void enqueue(Input input, WorkDelayGauge::Clock::time_point posted);
+  /// Takes the next input from the inbox; sessions gone one after another come as one.
+  Input take_input();
   asio::awaitable<void> drain();
   asio::awaitable<void> handle(Input input);
   /// Starts storing a message outcome ([AppendArchive, Send...]) or queues one that stores

@@ -136,7 +136,7 @@ TEST_F(OutcomeRunnerTest, RecipientsWithoutSession_ReportedGone) {
   deliverer.gone.push_back(jid("alice@example.org/a"));
   RunResult result = run(say(kOwner, "anyone?"));
   ASSERT_EQ(result.gone.size(), 1u);
-  Outcome left = room->session_gone(result.gone.front(), now);
+  Outcome left = room->sessions_gone({result.gone.front()}, now);
   EXPECT_EQ(room->occupant("alice"), nullptr);
   EXPECT_EQ(only_to(left, kOwner).attr_or("type"), "unavailable");
 }

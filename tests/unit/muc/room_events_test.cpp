@@ -164,7 +164,7 @@ TEST_F(RoomEventsTest, Leave_RecordedWithTheUnavailablePresence) {
 TEST_F(RoomEventsTest, SessionGone_LeaveStampedWithTheTimeGiven) {
   create();
   join(kAlice, "alice");
-  Outcome out = room->session_gone(jid(kAlice), at(42));
+  Outcome out = room->sessions_gone({jid(kAlice)}, at(42));
   ASSERT_EQ(kinds(out), std::vector{RoomEventKind::leave});
   EXPECT_TRUE(recorded_before_sent(out));
   EXPECT_EQ(only_event(out, RoomEventKind::leave).at, at(42));

@@ -333,10 +333,49 @@ TEST_F(RoomPresenceTest, Leave_LastOccupantOfPersistentRoom_Stays) {
 TEST_F(RoomPresenceTest, SessionGone_OccupantLeaves) {
   create();
   join(kAlice, "alice");
-  Outcome out = room->session_gone(jid(kAlice), now);
+  Outcome out = room->sessions_gone({jid(kAlice)}, now);
   EXPECT_EQ(only_to(out, kOwner).attr_or("type"), "unavailable");
   EXPECT_FALSE(has_status(only_to(out, kOwner), 333));
   EXPECT_EQ(room->occupant("alice"), nullptr);
+}
+
+TEST_F(RoomPresenceTest, SessionsGoneTogether_OthersToldOfEach_LeaversOfNone) {
+  create();
+  join(kAlice, "alice");
+  join(kBob, "bob");
+  join("carol@example.org/c", "carol");
+  Outcome out = room->sessions_gone({jid(kAlice), jid(kBob)}, now);
+  EXPECT_EQ(room->occupant("alice"), nullptr);
+  EXPECT_EQ(room->occupant("bob"), nullptr);
+  for (std::string_view stays : {kOwner, std::string_view("carol@example.org/c")}) {
+    std::vector<std::string> told;
+    for (const xmpp::Element* stanza : received_by(out, stays)) {
+      EXPECT_EQ(stanza->attr_or("type"), "unavailable");
+      told.push_back(stanza->attr_or("from"));
+    }
+    EXPECT_EQ(told, (std::vector<std::string>{kRoom + "/alice", kRoom + "/bob"})) << stays;
+  }
+  EXPECT_TRUE(received_by(out, kAlice).empty());
+  EXPECT_TRUE(received_by(out, kBob).empty());
+  std::vector<std::string> leaves;
+  for (const RecordEvent* recorded : store_ops<RecordEvent>(out)) {
+    EXPECT_EQ(recorded->event.kind, RoomEventKind::leave);
+    leaves.push_back(recorded->event.actor_nick);
+  }
+  EXPECT_EQ(leaves, (std::vector<std::string>{"alice", "bob"}));
+}
+
+TEST_F(RoomPresenceTest, SessionsGone_OneOfAnOccupantsSessions_OccupantStays) {
+  create();
+  join(kAlice, "alice");
+  join("alice@example.org/laptop", "alice");
+  Outcome out = room->sessions_gone({jid("alice@example.org/laptop"), jid(kBob)}, now);
+  ASSERT_NE(room->occupant("alice"), nullptr);
+  EXPECT_EQ(room->occupant("alice")->sessions.size(), 1u);
+  for (const xmpp::Element* stanza : received_by(out, kOwner)) {
+    EXPECT_NE(stanza->attr_or("type"), "unavailable");
+  }
+  EXPECT_TRUE(store_ops<RecordEvent>(out).empty());
 }
 
 TEST_F(RoomPresenceTest, PresenceError_FromOccupant_Removed) {

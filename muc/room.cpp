@@ -1,6 +1,7 @@
 #include "muc/room.hpp"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include "muc/event_payload.hpp"
@@ -110,8 +111,15 @@ Outcome Room::sessions_gone(const std::vector<Jid>& sessions, Timestamp now) {
     return out;
   }
   sessions_changed();
+  // Those who stay are the same for every leaver: one list per role shown, shared by the sends.
+  std::map<Role, Audience> audiences;
   for (const Occupant& occupant : left) {
-    for (Send& send : presence_fanout(occupant, no_payload, leaving_detail(occupant, {})).others) {
+    const PresenceDetail detail = leaving_detail(occupant, {});
+    auto [found, fresh] = audiences.try_emplace(*detail.visible_as);
+    if (fresh) {
+      found->second = audience(*detail.visible_as, {});
+    }
+    for (Send& send : presence_fanout(occupant, no_payload, detail, found->second).others) {
       out.actions.emplace_back(std::move(send));
     }
   }
@@ -292,13 +300,11 @@ Element Room::occupant_presence(const Occupant& occupant, const Element& payload
   return presence;
 }
 
-PresenceFanout Room::presence_fanout(const Occupant& occupant, const Element& payload,
-                                     const PresenceDetail& detail) const {
-  const Role visible_as = detail.visible_as.value_or(occupant.role);
+Audience Room::audience(Role visible_as, std::string_view except_nick) const {
   std::vector<Jid> with_jid;
   std::vector<Jid> without_jid;
   for (const auto& [nick, other] : occupants_) {
-    if (nick == occupant.nick || !sees_presence_of(other.role, visible_as)) {
+    if (nick == except_nick || !sees_presence_of(other.role, visible_as)) {
       continue;
     }
     std::vector<Jid>& group = sees_real_jid(other.role) ? with_jid : without_jid;
@@ -306,14 +312,25 @@ PresenceFanout Room::presence_fanout(const Occupant& occupant, const Element& pa
       group.push_back(session.jid);
     }
   }
+  return Audience{std::move(with_jid), std::move(without_jid)};
+}
+
+PresenceFanout Room::presence_fanout(const Occupant& occupant, const Element& payload,
+                                     const PresenceDetail& detail) const {
+  return presence_fanout(occupant, payload, detail,
+                         audience(detail.visible_as.value_or(occupant.role), occupant.nick));
+}
+
+PresenceFanout Room::presence_fanout(const Occupant& occupant, const Element& payload,
+                                     const PresenceDetail& detail, const Audience& audience) const {
   PresenceFanout fanout;
-  if (!with_jid.empty()) {
+  if (!audience.with_jid.empty()) {
     fanout.others.push_back(
-        Send{occupant_presence(occupant, payload, detail, true, false), std::move(with_jid)});
+        Send{occupant_presence(occupant, payload, detail, true, false), audience.with_jid});
   }
-  if (!without_jid.empty()) {
+  if (!audience.without_jid.empty()) {
     fanout.others.push_back(
-        Send{occupant_presence(occupant, payload, detail, false, false), std::move(without_jid)});
+        Send{occupant_presence(occupant, payload, detail, false, false), audience.without_jid});
   }
   fanout.self =
       Send{occupant_presence(occupant, payload, detail, true, true), occupant.session_jids()};

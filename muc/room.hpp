@@ -46,6 +46,13 @@ struct PresenceDetail {
   std::optional<Role> visible_as;
 };
 
+/// Who is shown a presence about an occupant: the sessions of the others allowed to see it,
+/// split by whether they see real JIDs.
+struct Audience {
+  Recipients with_jid;
+  Recipients without_jid;
+};
+
 /// Presences about one occupant: the copies for the others, and the one for its own sessions.
 struct PresenceFanout {
   std::vector<Send> others;
@@ -116,9 +123,14 @@ class Room {
   std::vector<std::string> jids_with(Affiliation affiliation) const;
   xmpp::Element occupant_presence(const Occupant& occupant, const xmpp::Element& payload,
                                   const PresenceDetail& detail, bool with_jid, bool self) const;
+  /// The audience of a presence about an occupant shown as `visible_as`, but for `except_nick`.
+  Audience audience(Role visible_as, std::string_view except_nick) const;
   /// The presences telling everyone who may see it about `occupant`.
   PresenceFanout presence_fanout(const Occupant& occupant, const xmpp::Element& payload,
                                  const PresenceDetail& detail) const;
+  /// The same, to an audience already known.
+  PresenceFanout presence_fanout(const Occupant& occupant, const xmpp::Element& payload,
+                                 const PresenceDetail& detail, const Audience& audience) const;
   /// Sends presence_fanout(): to the others first, the occupant's own sessions last.
   void broadcast_presence(Outcome& out, const Occupant& occupant, const xmpp::Element& payload,
                           const PresenceDetail& detail) const;

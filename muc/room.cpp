@@ -94,7 +94,7 @@ Outcome Room::sessions_gone(const std::vector<Jid>& sessions, Timestamp now) {
       continue;
     }
     if (occupant->sessions.size() > 1) {
-      leave(out, no_payload, session, {});
+      drop_session(out, *occupant, session);
       continue;
     }
     RoomEvent ended = event(RoomEventKind::leave, *occupant);

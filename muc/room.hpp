@@ -172,6 +172,9 @@ class Room {
                        const xmpp::Jid& from);
   void leave(Outcome& out, const xmpp::Element& presence, const xmpp::Jid& from,
              std::vector<int> codes);
+  /// Takes one of an occupant's several sessions out, telling it nothing; the others see the
+  /// occupant's presence again if that session's was the one shown.
+  void drop_session(Outcome& out, Occupant& occupant, const xmpp::Jid& session);
   std::optional<xmpp::StanzaError> check_entry(const xmpp::Jid& from, const std::string& nick,
                                                const xmpp::Element* muc, bool new_occupant) const;
 

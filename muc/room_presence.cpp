@@ -292,16 +292,20 @@ void Room::leave(Outcome& out, const Element& presence, const Jid& from, std::ve
     return;
   }
   // One of several sessions leaves: only it is told; the others stay under the nick.
-  const bool was_primary = occupant.primary().jid == from;
-  occupant_of_session_.remove(from);
-  std::erase_if(occupant.sessions,
-                [&from](const OccupantSession& session) { return session.jid == from; });
-  sessions_changed();
   Occupant leaving(occupant.nick, occupant.role, occupant.occupant_id());
   leaving.sessions.push_back(OccupantSession{from, nullptr});
   detail.unavailable = true;
   detail.role = Role::none;
   out.send(occupant_presence(leaving, payload, detail, true, true), from);
+  drop_session(out, occupant, from);
+}
+
+void Room::drop_session(Outcome& out, Occupant& occupant, const Jid& session) {
+  const bool was_primary = occupant.primary().jid == session;
+  occupant_of_session_.remove(session);
+  std::erase_if(occupant.sessions,
+                [&session](const OccupantSession& kept) { return kept.jid == session; });
+  sessions_changed();
   if (was_primary) {
     broadcast_presence(out, occupant, occupant.primary().presence(), {});
   }

@@ -10,12 +10,10 @@ bool MucDeliverer::is_local_session(const Jid& recipient) const {
 
 asio::awaitable<std::vector<Jid>> MucDeliverer::deliver(const Element& stanza,
                                                         const std::vector<Jid>& to) {
-  const auto is_local_session = [this](const Jid& recipient) {
-    return this->is_local_session(recipient);
-  };
   // The usual case, a room's broadcast: every recipient is a local session, and the room's
   // list goes to the fan-out as it is, without a copy.
-  if (std::ranges::all_of(to, is_local_session)) {
+  if (std::ranges::all_of(to,
+                          [this](const Jid& recipient) { return is_local_session(recipient); })) {
     co_return router_.deliver_to_many(stanza, to);
   }
   std::vector<Jid> sessions;

@@ -372,6 +372,7 @@ TEST_F(RoomPresenceTest, SessionsGone_OneOfAnOccupantsSessions_OccupantStays) {
   Outcome out = room->sessions_gone({jid("alice@example.org/laptop"), jid(kBob)}, now);
   ASSERT_NE(room->occupant("alice"), nullptr);
   EXPECT_EQ(room->occupant("alice")->sessions.size(), 1u);
+  EXPECT_TRUE(received_by(out, "alice@example.org/laptop").empty());
   for (const xmpp::Element* stanza : received_by(out, kOwner)) {
     EXPECT_NE(stanza->attr_or("type"), "unavailable");
   }
